@@ -1,0 +1,83 @@
+//! `Profile`: the normalised forms of a case, computed once at ingest and stored with it.
+
+use super::gazetteer::{Gazetteer, Place};
+use super::id_number::IdNumber;
+use super::name::PersonName;
+use super::normalize::normalize;
+use super::phone::Phone;
+use crate::model::Case;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<PersonName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_number: Option<IdNumber>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Phone>,
+    /// Where the matter is: from `location`, else from `address`.
+    #[serde(default)]
+    pub place: Place,
+    /// Where the complainant lives: from `address`.
+    #[serde(default)]
+    pub home: Place,
+    /// Normalised narrative (title and content), for text comparators.
+    #[serde(default)]
+    pub text: String,
+}
+
+impl Profile {
+    pub fn of(case: &Case) -> Profile {
+        let g = Gazetteer::global();
+        let id_number = case.id_number.as_deref().and_then(IdNumber::parse);
+        let id_region = id_number
+            .as_ref()
+            .and_then(|i| i.region().map(str::to_string));
+        let home = case
+            .address
+            .as_deref()
+            .map(|a| g.parse(a, id_region.as_deref()))
+            .unwrap_or_default();
+        let hint = home.code().map(str::to_string).or(id_region);
+        let mut place = case
+            .location
+            .as_deref()
+            .map(|l| g.parse(l, hint.as_deref()))
+            .unwrap_or_default();
+        if place.is_empty() {
+            place = home.clone();
+        }
+        Profile {
+            name: case.name.as_deref().and_then(PersonName::parse),
+            id_number,
+            phone: case.phone.as_deref().and_then(Phone::parse),
+            place,
+            home,
+            text: normalize(&case.narrative()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_normalises_every_field() {
+        let case = Case {
+            id: "X".into(),
+            name: Some("張 偉".into()),
+            id_number: Some("430104198807152315".into()),
+            phone: Some("+86 139-1234-5678".into()),
+            location: Some("长沙岳麓区".into()),
+            content: Some("噪音擾民".into()),
+            ..Case::default()
+        };
+        let p = Profile::of(&case);
+        assert_eq!(p.name.unwrap().full.as_deref(), Some("张伟"));
+        assert_eq!(p.phone.unwrap().digits, "13912345678");
+        assert_eq!(p.place.county.as_deref(), Some("430104"));
+        assert_eq!(p.text, "噪音扰民");
+    }
+}

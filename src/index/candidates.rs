@@ -1,0 +1,123 @@
+//! Candidate retrieval for the duplicate check: exact person keys and a more-like-this text
+//! query, each capped. Never a scan.
+
+use super::schema::{CaseFields, StoredCase, id_key, name_place_keys};
+use super::store::CaseIndex;
+use crate::analysis::{Profile, analyze_words};
+use crate::error::Result;
+use std::collections::HashMap;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Term};
+
+/// Caps of the candidate lists.
+#[derive(Debug, Clone)]
+pub struct CandidateQuery {
+    /// per exact key (ID number, phone, name in county)
+    pub per_key: usize,
+    /// from the text query
+    pub text: usize,
+    /// distinct terms of the more-like-this query
+    pub max_terms: usize,
+    /// terms in more than this share of documents are dropped (they cost and say little)
+    pub max_df_ratio: f64,
+}
+
+impl Default for CandidateQuery {
+    fn default() -> Self {
+        CandidateQuery {
+            per_key: 50,
+            text: 30,
+            max_terms: 24,
+            max_df_ratio: 0.05,
+        }
+    }
+}
+
+impl CaseIndex {
+    /// Cases that may relate to `profile`: the union of the capped lists, with the best text
+    /// score seen for each (0 when only a key matched).
+    pub fn candidates(
+        &self,
+        profile: &Profile,
+        q: &CandidateQuery,
+    ) -> Result<Vec<(StoredCase, f32)>> {
+        let f = self.fields();
+        let searcher = self.searcher();
+        let mut found: HashMap<DocAddress, f32> = HashMap::new();
+        let mut keys: Vec<Term> = Vec::new();
+        if let Some(k) = id_key(profile) {
+            keys.push(Term::from_field_text(f.id_key, k));
+        }
+        if let Some(p) = &profile.phone {
+            keys.push(Term::from_field_text(f.phone_key, p.key()));
+        }
+        for k in name_place_keys(profile) {
+            keys.push(Term::from_field_text(f.name_place, &k));
+        }
+        for term in keys {
+            let query = TermQuery::new(term, IndexRecordOption::Basic);
+            for (_, addr) in
+                searcher.search(&query, &TopDocs::with_limit(q.per_key).order_by_score())?
+            {
+                found.entry(addr).or_insert(0.0);
+            }
+        }
+        if let Some(text) = more_like_this(f, &searcher, &profile.text, q)? {
+            for (score, addr) in
+                searcher.search(&text, &TopDocs::with_limit(q.text).order_by_score())?
+            {
+                let e = found.entry(addr).or_insert(0.0);
+                *e = e.max(score);
+            }
+        }
+        found
+            .into_iter()
+            .map(|(addr, score)| Ok((self.stored(&searcher, addr)?, score)))
+            .collect()
+    }
+}
+
+/// A disjunction of the narrative's most distinctive terms, weighted by tf·idf.
+fn more_like_this(
+    f: &CaseFields,
+    searcher: &tantivy::Searcher,
+    text: &str,
+    q: &CandidateQuery,
+) -> Result<Option<Box<dyn Query>>> {
+    let n = searcher.num_docs().max(1) as f64;
+    let mut tf: HashMap<String, u32> = HashMap::new();
+    for t in analyze_words(text) {
+        *tf.entry(t).or_default() += 1;
+    }
+    let mut weighted = Vec::with_capacity(tf.len());
+    for (t, count) in tf {
+        if t.chars().count() < 2 {
+            continue;
+        }
+        let term = Term::from_field_text(f.content, &t);
+        let df = searcher.doc_freq(&term)? as f64;
+        if df == 0.0 || df / n > q.max_df_ratio {
+            continue;
+        }
+        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+        weighted.push((f64::from(count).sqrt() * idf, term));
+    }
+    if weighted.is_empty() {
+        return Ok(None);
+    }
+    weighted.sort_by(|a, b| b.0.total_cmp(&a.0));
+    weighted.truncate(q.max_terms);
+    let clauses: Vec<(Occur, Box<dyn Query>)> = weighted
+        .into_iter()
+        .map(|(w, term)| {
+            let tq: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(tq, w as f32)) as Box<dyn Query>,
+            )
+        })
+        .collect();
+    Ok(Some(Box::new(BooleanQuery::new(clauses))))
+}

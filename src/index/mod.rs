@@ -1,0 +1,12 @@
+//! The tantivy index: schema, writer/reader lifecycle, search with filters and highlights,
+//! and candidate retrieval for the duplicate check.
+
+mod candidates;
+mod schema;
+mod search;
+mod store;
+
+pub use candidates::CandidateQuery;
+pub use schema::{CaseFields, StoredCase};
+pub use search::{Highlight, SearchHit, SearchRequest, SearchResults};
+pub use store::{CaseIndex, CaseWriter, Upsert};

@@ -1,0 +1,145 @@
+//! The tantivy schema: analysed narrative fields, exact keys for filters and blocking, and the
+//! stored record (case plus its normalised profile) as one JSON value.
+
+use crate::analysis::{ChineseTokenizer, Profile, TokenizerMode};
+use crate::model::Case;
+use serde::{Deserialize, Serialize};
+use tantivy::schema::{
+    DateOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::{DateTime, Index, TantivyDocument};
+
+pub const ZH_INDEX: &str = "zh";
+pub const ZH_QUERY: &str = "zh_query";
+
+/// What the index stores per case: the record as received and its normalised forms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredCase {
+    pub case: Case,
+    pub profile: Profile,
+}
+
+/// Field handles of the schema.
+#[derive(Debug, Clone)]
+pub struct CaseFields {
+    pub id: Field,
+    pub title: Field,
+    pub content: Field,
+    pub location: Field,
+    pub channel: Field,
+    pub platform: Field,
+    pub category: Field,
+    pub handler: Field,
+    pub status: Field,
+    pub received_at: Field,
+    /// Division codes (province, city, county, town) of the matter's place.
+    pub place: Field,
+    pub id_key: Field,
+    pub phone_key: Field,
+    /// `county:name` for the matter's and the home county: name blocking within a county.
+    pub name_place: Field,
+    pub record: Field,
+}
+
+impl CaseFields {
+    pub fn schema() -> (Schema, CaseFields) {
+        let mut b = Schema::builder();
+        let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ZH_INDEX)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let fields = CaseFields {
+            id: b.add_text_field("id", STRING | STORED),
+            title: b.add_text_field("title", text.clone()),
+            content: b.add_text_field("content", text.clone()),
+            location: b.add_text_field("location", text),
+            channel: b.add_text_field("channel", STRING),
+            platform: b.add_text_field("platform", STRING),
+            category: b.add_text_field("category", STRING),
+            handler: b.add_text_field("handler", STRING),
+            status: b.add_text_field("status", STRING),
+            received_at: b.add_date_field(
+                "received_at",
+                DateOptions::default().set_indexed().set_fast(),
+            ),
+            place: b.add_text_field("place", STRING),
+            id_key: b.add_text_field("id_key", STRING),
+            phone_key: b.add_text_field("phone_key", STRING),
+            name_place: b.add_text_field("name_place", STRING),
+            record: b.add_text_field("record", STORED),
+        };
+        (b.build(), fields)
+    }
+
+    /// Registers the Chinese analyzers on an index.
+    pub fn register_tokenizers(index: &Index) {
+        let tokenizers = index.tokenizers();
+        tokenizers.register(ZH_INDEX, ChineseTokenizer::new(TokenizerMode::Index));
+        tokenizers.register(ZH_QUERY, ChineseTokenizer::new(TokenizerMode::Query));
+    }
+
+    /// The tantivy document of a case.
+    pub fn document(&self, stored: &StoredCase) -> serde_json::Result<TantivyDocument> {
+        let case = &stored.case;
+        let p = &stored.profile;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(self.id, &case.id);
+        let texts = [
+            (self.title, &case.title),
+            (self.content, &case.content),
+            (self.location, &case.location),
+            (self.channel, &case.channel),
+            (self.platform, &case.platform),
+            (self.category, &case.category),
+            (self.handler, &case.handler),
+        ];
+        for (field, value) in texts {
+            if let Some(v) = value {
+                doc.add_text(field, v);
+            }
+        }
+        if let Some(s) = case.status {
+            doc.add_text(self.status, s.label());
+        }
+        if let Some(ts) = case.timestamp() {
+            doc.add_date(self.received_at, DateTime::from_timestamp_secs(ts));
+        }
+        for code in p.place.codes() {
+            doc.add_text(self.place, code);
+        }
+        if let Some(key) = id_key(p) {
+            doc.add_text(self.id_key, key);
+        }
+        if let Some(phone) = &p.phone {
+            doc.add_text(self.phone_key, phone.key());
+        }
+        for key in name_place_keys(p) {
+            doc.add_text(self.name_place, &key);
+        }
+        doc.add_text(self.record, serde_json::to_string(stored)?);
+        Ok(doc)
+    }
+}
+
+/// The exact-match key of an ID number: only checksum-valid numbers identify a person.
+pub fn id_key(p: &Profile) -> Option<&str> {
+    match &p.id_number {
+        Some(crate::analysis::IdNumber::Valid(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// `county:full name` for the matter's and the complainant's county.
+pub fn name_place_keys(p: &Profile) -> Vec<String> {
+    let Some(name) = p.name.as_ref().and_then(|n| n.full.as_deref()) else {
+        return Vec::new();
+    };
+    let mut keys: Vec<String> = [&p.place.county, &p.home.county]
+        .into_iter()
+        .flatten()
+        .map(|c| format!("{c}:{name}"))
+        .collect();
+    keys.dedup();
+    keys
+}

@@ -1,0 +1,214 @@
+//! Full-text search: BM25 over title, content and location, filters, pagination, highlights.
+
+use super::schema::{CaseFields, StoredCase};
+use super::store::CaseIndex;
+use crate::analysis::analyze_terms;
+use crate::error::Result;
+use serde::Serialize;
+use std::ops::Bound;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DateTime, Order, Term};
+
+/// A search with its filters. Empty `query` lists the filtered cases, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub query: String,
+    pub channel: Option<String>,
+    /// A division code; every division below it matches too.
+    pub place: Option<String>,
+    /// Inclusive bounds, seconds since the epoch.
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub handler: Option<String>,
+    pub category: Option<String>,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// A highlighted fragment: `html` marks hits with `<em>`, `ranges` are byte ranges in `text`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Highlight {
+    pub field: &'static str,
+    pub text: String,
+    pub html: String,
+    #[serde(skip)]
+    pub ranges: Vec<std::ops::Range<usize>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    pub score: f32,
+    pub case: crate::model::Case,
+    pub highlights: Vec<Highlight>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub total: usize,
+    pub offset: usize,
+    pub hits: Vec<SearchHit>,
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+/// One clause per query word (any of title/content/location); all required or any.
+fn text_query(f: &CaseFields, terms: &[String], occur: Occur) -> BooleanQuery {
+    let clauses = terms
+        .iter()
+        .map(|t| {
+            let per_field: Vec<(Occur, Box<dyn Query>)> = [f.title, f.content, f.location]
+                .into_iter()
+                .map(|field| (Occur::Should, term_query(field, t)))
+                .collect();
+            (
+                occur,
+                Box::new(BooleanQuery::new(per_field)) as Box<dyn Query>,
+            )
+        })
+        .collect();
+    BooleanQuery::new(clauses)
+}
+
+fn filters(f: &CaseFields, r: &SearchRequest) -> Vec<(Occur, Box<dyn Query>)> {
+    let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let exact = [
+        (f.channel, &r.channel),
+        (f.place, &r.place),
+        (f.handler, &r.handler),
+        (f.category, &r.category),
+    ];
+    for (field, value) in exact {
+        if let Some(v) = value {
+            out.push((Occur::Must, term_query(field, v)));
+        }
+    }
+    if r.from.is_some() || r.to.is_some() {
+        let bound = |t: Option<i64>, inclusive: fn(Term) -> Bound<Term>| match t {
+            Some(secs) => inclusive(Term::from_field_date(
+                f.received_at,
+                DateTime::from_timestamp_secs(secs),
+            )),
+            None => Bound::Unbounded,
+        };
+        out.push((
+            Occur::Must,
+            Box::new(RangeQuery::new(
+                bound(r.from, Bound::Included),
+                bound(r.to, Bound::Included),
+            )),
+        ));
+    }
+    out
+}
+
+impl CaseIndex {
+    /// Runs a search. Words are all required; when that finds nothing, any word may match.
+    pub fn search(&self, r: &SearchRequest) -> Result<SearchResults> {
+        let f = self.fields();
+        let searcher = self.searcher();
+        let terms = analyze_terms(&r.query);
+        let limit = r.limit.max(1);
+        let with_filters = |q: Box<dyn Query>| -> Box<dyn Query> {
+            let mut clauses = filters(f, r);
+            if clauses.is_empty() {
+                return q;
+            }
+            clauses.push((Occur::Must, q));
+            Box::new(BooleanQuery::new(clauses))
+        };
+        if terms.is_empty() {
+            let query = with_filters(Box::new(AllQuery));
+            let total = searcher.search(&query, &Count)?;
+            let top = searcher.search(
+                &query,
+                &TopDocs::with_limit(limit)
+                    .and_offset(r.offset)
+                    .order_by_fast_field::<DateTime>("received_at", Order::Desc),
+            )?;
+            let hits = top
+                .into_iter()
+                .map(|(_, addr)| {
+                    Ok(SearchHit {
+                        score: 0.0,
+                        case: self.stored(&searcher, addr)?.case,
+                        highlights: Vec::new(),
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            return Ok(SearchResults {
+                total,
+                offset: r.offset,
+                hits,
+            });
+        }
+        let mut text = text_query(f, &terms, Occur::Must);
+        let mut query = with_filters(Box::new(text.clone()));
+        let mut total = searcher.search(&query, &Count)?;
+        if total == 0 && terms.len() > 1 {
+            text = text_query(f, &terms, Occur::Should);
+            query = with_filters(Box::new(text.clone()));
+            total = searcher.search(&query, &Count)?;
+        }
+        let top = searcher.search(
+            &query,
+            &TopDocs::with_limit(limit)
+                .and_offset(r.offset)
+                .order_by_score(),
+        )?;
+        let generators = [
+            ("title", f.title),
+            ("content", f.content),
+            ("location", f.location),
+        ]
+        .into_iter()
+        .map(|(name, field)| {
+            let mut g = SnippetGenerator::create(&searcher, &text, field)?;
+            g.set_max_num_chars(if name == "content" { 160 } else { 80 });
+            Ok((name, g))
+        })
+        .collect::<Result<Vec<_>>>()?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let StoredCase { case, .. } = self.stored(&searcher, addr)?;
+            let highlights = generators
+                .iter()
+                .filter_map(|(name, g)| {
+                    let source = match *name {
+                        "title" => case.title.as_deref(),
+                        "content" => case.content.as_deref(),
+                        _ => case.location.as_deref(),
+                    }?;
+                    let mut s = g.snippet(source);
+                    if s.highlighted().is_empty() {
+                        return None;
+                    }
+                    s.set_snippet_prefix_postfix("<em>", "</em>");
+                    Some(Highlight {
+                        field: name,
+                        text: s.fragment().to_string(),
+                        html: s.to_html(),
+                        ranges: s.highlighted().to_vec(),
+                    })
+                })
+                .collect();
+            hits.push(SearchHit {
+                score,
+                case,
+                highlights,
+            });
+        }
+        Ok(SearchResults {
+            total,
+            offset: r.offset,
+            hits,
+        })
+    }
+}

@@ -1,0 +1,18 @@
+//! casematch: a full-text index of Chinese complaint and petition cases (信访, 12345 hotline)
+//! that tells, when a submission arrives, whether it repeats a case already on file.
+//!
+//! Dependencies run one way: `model ← analysis ← index ← matching ← engine`.
+//! The outside world calls [`Engine`].
+
+pub mod analysis;
+pub mod engine;
+pub mod error;
+pub mod index;
+pub mod matching;
+pub mod model;
+pub mod source;
+pub mod synth;
+
+pub use engine::Engine;
+pub use error::{Error, Result};
+pub use model::{Case, Verdict};

@@ -1,0 +1,5 @@
+//! Integration tests: one binary, a module per feature.
+
+mod fixtures;
+mod ingest;
+mod search;
