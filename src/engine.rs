@@ -3,6 +3,7 @@
 use crate::analysis::Profile;
 use crate::error::Result;
 use crate::index::{CaseIndex, SearchRequest, SearchResults, StoredCase, Upsert};
+use crate::matching::{CheckOptions, CheckResult, Model, check_profile};
 use crate::model::Case;
 use crate::source::BadRecord;
 use rayon::prelude::*;
@@ -44,25 +45,51 @@ const CHUNK: usize = 2048;
 
 pub struct Engine {
     index: CaseIndex,
+    model: Model,
+    check: CheckOptions,
 }
 
 impl Engine {
     /// Opens (or creates) the index in `dir`.
     pub fn open(dir: &Path) -> Result<Engine> {
-        Ok(Engine {
-            index: CaseIndex::open(dir)?,
-        })
+        Self::with_index(CaseIndex::open(dir)?)
     }
 
     /// An engine over an index in memory.
     pub fn in_memory() -> Result<Engine> {
+        Self::with_index(CaseIndex::in_memory()?)
+    }
+
+    fn with_index(index: CaseIndex) -> Result<Engine> {
         Ok(Engine {
-            index: CaseIndex::in_memory()?,
+            index,
+            model: Model::bundled()?,
+            check: CheckOptions::default(),
         })
     }
 
     pub fn index(&self) -> &CaseIndex {
         &self.index
+    }
+
+    /// Replaces the scoring model (e.g. one loaded with `Model::load`).
+    pub fn with_model(mut self, model: Model) -> Engine {
+        self.model = model;
+        self
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    pub fn set_check_options(&mut self, opts: CheckOptions) {
+        self.check = opts;
+    }
+
+    /// Checks a submission against the cases on file.
+    pub fn check(&self, case: &Case) -> Result<CheckResult> {
+        let profile = Profile::of(case);
+        check_profile(&self.index, &self.model, case, &profile, &self.check)
     }
 
     /// Loads records, replacing cases whose id is known. Bad records are reported through

@@ -1,6 +1,8 @@
 //! clap commands. Exit codes: 0 success, 1 error, 2 usage error (clap), 3 finished with
 //! rejected records.
 
+mod check;
+mod fit;
 mod generate;
 mod ingest;
 mod search;
@@ -40,6 +42,10 @@ enum Command {
     Search(search::Args),
     /// Print one case
     Show(show::Args),
+    /// Check submissions against the index: DUPLICATE, RELATED, SAME_PERSON or NEW
+    Check(check::Args),
+    /// Fit the scoring model on labelled cases (cases.jsonl + truth.tsv)
+    Fit(fit::Args),
     /// Write synthetic cases as JSONL to standard output
     Generate(generate::Args),
     /// Generate a few hundred cases, index them into ./index and run a sample search
@@ -52,6 +58,8 @@ pub fn run() -> ExitCode {
         Command::Ingest(a) => ingest::run(a),
         Command::Search(a) => search::run(a),
         Command::Show(a) => show::run(a),
+        Command::Check(a) => check::run(a),
+        Command::Fit(a) => fit::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Demo(a) => generate::demo(a),
     };

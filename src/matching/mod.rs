@@ -1,1 +1,26 @@
-//! placeholder
+//! Duplicate detection: comparators (one file per field kind), the scoring model, verdicts
+//! with evidence, the intake check, model fitting and clustering.
+//!
+//! Two questions are answered separately — same person? same matter? — each as a sum of
+//! per-level log-likelihood-ratio weights (Fellegi–Sunter, as Splink does).
+
+mod category;
+mod channel;
+mod check;
+mod comparison;
+mod fit;
+mod id_number;
+mod levels;
+mod model;
+mod name;
+mod phone;
+mod place;
+mod text;
+mod time_gap;
+
+pub use check::{CheckOptions, CheckResult, FieldEvidence, Match, Routing, check_profile};
+pub use comparison::{Comparison, Prepared, compare};
+pub use fit::{BlockingRecall, LabelledPair, Truth, fit_model, labelled_pairs, read_truth};
+pub use levels::{Comparator, LevelName};
+pub use model::{Evidence, Model, Scored};
+pub use text::{TextSignature, text_similarity};

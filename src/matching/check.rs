@@ -1,0 +1,184 @@
+//! The intake check: candidates from the index, comparison, scoring, verdicts with evidence
+//! and the routing hint (the earliest case of the group and its first handler).
+
+use super::comparison::{Prepared, compare};
+use super::model::{Evidence, Model};
+use crate::analysis::{Profile, mask_middle};
+use crate::error::Result;
+use crate::index::{CandidateQuery, CaseIndex};
+use crate::model::{Case, Verdict};
+use serde::Serialize;
+
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub candidates: CandidateQuery,
+    /// matches reported per query
+    pub max_matches: usize,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions { candidates: CandidateQuery::default(), max_matches: 10 }
+    }
+}
+
+/// Both values of a field, masked where they are personal data.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldEvidence {
+    pub field: &'static str,
+    pub level: &'static str,
+    pub weight: f64,
+    pub query: Option<String>,
+    pub candidate: Option<String>,
+}
+
+/// One existing case that relates to the submission.
+#[derive(Debug, Clone, Serialize)]
+pub struct Match {
+    pub id: String,
+    pub verdict: Verdict,
+    /// 0..1, from the person and matter scores
+    pub score: f64,
+    pub person_score: f64,
+    pub matter_score: f64,
+    pub text_similarity: f64,
+    pub received_at: Option<String>,
+    pub channel: Option<String>,
+    pub handler: Option<String>,
+    pub evidence: Vec<FieldEvidence>,
+}
+
+/// Where the matter should go back to: the group's earliest case and its first handler.
+#[derive(Debug, Clone, Serialize)]
+pub struct Routing {
+    pub original_id: String,
+    pub received_at: Option<String>,
+    pub handler: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    pub id: String,
+    pub verdict: Verdict,
+    pub matches: Vec<Match>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub routing: Option<Routing>,
+}
+
+fn masked_value(field: &str, case: &Case, p: &Profile) -> Option<String> {
+    match field {
+        "name" => p.name.as_ref().map(|n| {
+            let shown = n.display();
+            let mut chars = shown.chars();
+            chars.next().map_or_else(String::new, |s| format!("{s}{}", "*".repeat(chars.count())))
+        }),
+        "id_number" => p.id_number.as_ref().map(|i| i.masked()),
+        "phone" => p.phone.as_ref().map(|ph| ph.masked()),
+        "home" => case.address.as_deref().map(|a| mask_middle(a, 6, 0)),
+        "place" => case.location.clone(),
+        "time_gap" => case.received_at.map(|t| t.to_rfc3339()),
+        "category" => case.category.clone(),
+        "channel" => case.channel.clone(),
+        "text" => Some(p.text.chars().take(40).collect()),
+        _ => None,
+    }
+}
+
+fn verdict_of(same_person: bool, same_matter: bool) -> Verdict {
+    match (same_person, same_matter) {
+        (true, true) => Verdict::Duplicate,
+        (false, true) => Verdict::Related,
+        (true, false) => Verdict::SamePerson,
+        (false, false) => Verdict::New,
+    }
+}
+
+fn logistic2(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp2())
+}
+
+/// Checks one submission against the index. The submission itself (same id) is never a match.
+pub fn check_profile(
+    index: &CaseIndex,
+    model: &Model,
+    case: &Case,
+    profile: &Profile,
+    opts: &CheckOptions,
+) -> Result<CheckResult> {
+    let query = Prepared::new(case, profile);
+    let candidates = index.candidates(profile, &opts.candidates)?;
+    let mut matches: Vec<(Match, i64)> = Vec::new();
+    for (stored, _) in &candidates {
+        if stored.case.id == case.id {
+            continue;
+        }
+        let other = Prepared::new(&stored.case, &stored.profile);
+        let cmp = compare(&query, &other);
+        let s = model.score(&cmp);
+        let verdict = verdict_of(s.same_person, s.same_matter);
+        let margin_p = s.person - model.person_threshold;
+        let margin_m = s.matter - model.matter_threshold;
+        let evidence = s
+            .evidence
+            .iter()
+            .map(|Evidence { field, level, weight }| FieldEvidence {
+                field,
+                level,
+                weight: *weight,
+                query: masked_value(field, case, profile),
+                candidate: masked_value(field, &stored.case, &stored.profile),
+            })
+            .collect();
+        let score = match verdict {
+            Verdict::Duplicate => logistic2(margin_p.min(margin_m)),
+            Verdict::Related => logistic2(margin_m),
+            Verdict::SamePerson => logistic2(margin_p),
+            Verdict::New => logistic2(margin_p.max(margin_m)),
+        };
+        matches.push((
+            Match {
+                id: stored.case.id.clone(),
+                verdict,
+                score: (score * 10_000.0).round() / 10_000.0,
+                person_score: (s.person * 1000.0).round() / 1000.0,
+                matter_score: (s.matter * 1000.0).round() / 1000.0,
+                text_similarity: (cmp.text_similarity * 1000.0).round() / 1000.0,
+                received_at: stored.case.received_at.map(|t| t.to_rfc3339()),
+                channel: stored.case.channel.clone(),
+                handler: stored.case.handler.clone(),
+                evidence,
+            },
+            stored.case.timestamp().unwrap_or(i64::MAX),
+        ));
+    }
+    // strongest relation first, then the more certain match
+    matches.sort_by(|(a, _), (b, _)| {
+        b.verdict
+            .rank()
+            .cmp(&a.verdict.rank())
+            .then(b.score.total_cmp(&a.score))
+            .then(a.id.cmp(&b.id))
+    });
+    let verdict = matches.first().map_or(Verdict::New, |(m, _)| m.verdict);
+    let routing = if matches!(verdict, Verdict::Duplicate | Verdict::Related) {
+        let group: Vec<&(Match, i64)> = matches.iter().filter(|(m, _)| m.verdict == verdict).collect();
+        group.iter().min_by_key(|(m, t)| (*t, m.id.clone())).map(|(m, _)| Routing {
+            original_id: m.id.clone(),
+            received_at: m.received_at.clone(),
+            handler: m.handler.clone().or_else(|| {
+                let mut by_time: Vec<&&(Match, i64)> = group.iter().collect();
+                by_time.sort_by_key(|(m, t)| (*t, m.id.clone()));
+                by_time.iter().find_map(|(m, _)| m.handler.clone())
+            }),
+        })
+    } else {
+        None
+    };
+    let matches: Vec<Match> = matches
+        .into_iter()
+        .map(|(m, _)| m)
+        .filter(|m| m.verdict != Verdict::New || m.text_similarity > 0.0)
+        .take(opts.max_matches)
+        .collect();
+    Ok(CheckResult { id: case.id.clone(), verdict, matches, routing })
+}
