@@ -284,6 +284,12 @@ impl Gazetteer {
     /// Resolves a location or address to division codes, reading names from the start of the
     /// text. `hint` (a code or code prefix, e.g. the ID number's region) only breaks ties.
     pub fn parse(&self, text: &str, hint: Option<&str>) -> Place {
+        self.parse_with_rest(text, hint).0
+    }
+
+    /// Like [`parse`](Self::parse), also returning the normalised text after the last division
+    /// name (street, number, building: 光明路235号2栋).
+    pub fn parse_with_rest(&self, text: &str, hint: Option<&str>) -> (Place, String) {
         let norm = normalize(text);
         let chars: Vec<(usize, char)> = norm.char_indices().collect();
         let mut pos = 0;
@@ -354,7 +360,8 @@ impl Gazetteer {
                 break;
             }
         }
-        place
+        let rest = chars.get(pos).map_or("", |&(i, _)| &norm[i..]).to_string();
+        (place, rest)
     }
 }
 

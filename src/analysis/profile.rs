@@ -22,6 +22,9 @@ pub struct Profile {
     /// Where the complainant lives: from `address`.
     #[serde(default)]
     pub home: Place,
+    /// The address after its division names (street, number, building), normalised.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub home_detail: String,
     /// Normalised narrative (title and content), for text comparators.
     #[serde(default)]
     pub text: String,
@@ -34,11 +37,15 @@ impl Profile {
         let id_region = id_number
             .as_ref()
             .and_then(|i| i.region().map(str::to_string));
-        let home = case
+        let (home, home_detail) = case
             .address
             .as_deref()
-            .map(|a| g.parse(a, id_region.as_deref()))
+            .map(|a| g.parse_with_rest(a, id_region.as_deref()))
             .unwrap_or_default();
+        let home_detail: String = home_detail
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect();
         let hint = home.code().map(str::to_string).or(id_region);
         let mut place = case
             .location
@@ -54,6 +61,7 @@ impl Profile {
             phone: case.phone.as_deref().and_then(Phone::parse),
             place,
             home,
+            home_detail,
             text: normalize(&case.narrative()),
         }
     }
@@ -79,5 +87,10 @@ mod tests {
         assert_eq!(p.phone.unwrap().digits, "13912345678");
         assert_eq!(p.place.county.as_deref(), Some("430104"));
         assert_eq!(p.text, "噪音扰民");
+        let with_address = Profile::of(&Case {
+            address: Some("湖南省长沙市岳麓区望月湖街道 枫林一路２３５号２栋".into()),
+            ..case
+        });
+        assert_eq!(with_address.home_detail, "枫林一路235号2栋");
     }
 }

@@ -66,15 +66,16 @@ fn print_table(out: &mut impl Write, r: &CheckResult) -> std::io::Result<()> {
             m.handler.as_deref().unwrap_or("")
         )?;
         for e in &m.evidence {
-            if e.weight.abs() < 0.05 {
+            if e.person.abs() < 0.05 && e.matter.abs() < 0.05 {
                 continue;
             }
             writeln!(
                 out,
-                "      {:<10} {:<18} {:+6.2}   {} | {}",
+                "      {:<10} {:<18} person {:+6.2}  matter {:+6.2}   {} | {}",
                 e.field,
                 e.level,
-                e.weight,
+                e.person,
+                e.matter,
                 e.query.as_deref().unwrap_or("-"),
                 e.candidate.as_deref().unwrap_or("-")
             )?;
@@ -90,13 +91,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         engine = engine.with_model(Model::load(p)?);
     }
     let source = match args.file.as_deref() {
-        None => RecordSource::from_reader(Box::new(std::io::stdin()), Path::new("<stdin>"), Format::Jsonl, ColumnMap::default())?,
-        Some(p) if p == Path::new("-") => {
-            RecordSource::from_reader(Box::new(std::io::stdin()), Path::new("<stdin>"), Format::Jsonl, ColumnMap::default())?
-        }
+        None => RecordSource::from_reader(
+            Box::new(std::io::stdin()),
+            Path::new("<stdin>"),
+            Format::Jsonl,
+            ColumnMap::default(),
+        )?,
+        Some(p) if p == Path::new("-") => RecordSource::from_reader(
+            Box::new(std::io::stdin()),
+            Path::new("<stdin>"),
+            Format::Jsonl,
+            ColumnMap::default(),
+        )?,
         Some(p) => RecordSource::open(p, ColumnMap::default())?,
     };
-    let mut writer = if args.add { Some(engine.index().writer()?) } else { None };
+    let mut writer = if args.add {
+        Some(engine.index().writer()?)
+    } else {
+        None
+    };
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut rejected = 0u64;
@@ -126,5 +139,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(w) = writer {
         w.finish()?;
     }
-    Ok(if rejected > 0 { ExitCode::from(super::EXIT_REJECTED) } else { ExitCode::SUCCESS })
+    Ok(if rejected > 0 {
+        ExitCode::from(super::EXIT_REJECTED)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

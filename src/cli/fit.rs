@@ -27,26 +27,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let engine = Engine::in_memory()?;
     let source = RecordSource::open(&args.cases, ColumnMap::default())?;
     let mut cases = Vec::new();
-    let records = source.map(|r| {
-        if let Ok(Ok(c)) = &r {
+    let records = source.inspect(|r| {
+        if let Ok(Ok(c)) = r {
             cases.push(c.clone());
         }
-        r
     });
     let stats = engine.ingest(records, &IngestOptions::default(), |_| {})?;
     let stored: Vec<StoredCase> = cases
         .into_iter()
-        .map(|case| StoredCase { profile: casematch::analysis::Profile::of(&case), case })
+        .map(|case| StoredCase {
+            profile: casematch::analysis::Profile::of(&case),
+            case,
+        })
         .collect();
-    let (pairs, recall) = labelled_pairs(engine.index(), &stored, &truth, &CandidateQuery::default())?;
+    let (queries, recall) =
+        labelled_pairs(engine.index(), &stored, &truth, &CandidateQuery::default())?;
     let source = format!(
         "fitted by `casematch fit --cases {} --truth {}` on {} cases, {} candidate pairs",
         args.cases.display(),
         args.truth.display(),
         stats.added,
-        pairs.len()
+        queries.iter().map(|q| q.pairs.len()).sum::<usize>()
     );
-    let model = fit_model(&pairs, source);
+    let model = fit_model(&queries, source);
     eprintln!(
         "blocking recall: {}/{} related pairs ({:.4}), {}/{} duplicate pairs ({:.4}); {} candidate pairs",
         recall.found_pairs,

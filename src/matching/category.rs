@@ -24,8 +24,14 @@ mod tests {
 
     #[test]
     fn conformance() {
-        assert_eq!(compare(Some("城乡建设"), Some("城乡建设 ")), CategoryLevel::Same);
-        assert_eq!(compare(Some("城乡建设"), Some("环境保护")), CategoryLevel::Different);
+        assert_eq!(
+            compare(Some("城乡建设"), Some("城乡建设 ")),
+            CategoryLevel::Same
+        );
+        assert_eq!(
+            compare(Some("城乡建设"), Some("环境保护")),
+            CategoryLevel::Different
+        );
         assert_eq!(compare(None, Some("环境保护")), CategoryLevel::Missing);
     }
 }

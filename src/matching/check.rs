@@ -18,7 +18,10 @@ pub struct CheckOptions {
 
 impl Default for CheckOptions {
     fn default() -> Self {
-        CheckOptions { candidates: CandidateQuery::default(), max_matches: 10 }
+        CheckOptions {
+            candidates: CandidateQuery::default(),
+            max_matches: 10,
+        }
     }
 }
 
@@ -27,7 +30,10 @@ impl Default for CheckOptions {
 pub struct FieldEvidence {
     pub field: &'static str,
     pub level: &'static str,
-    pub weight: f64,
+    /// log2 likelihood ratio toward the same person
+    pub person: f64,
+    /// log2 likelihood ratio toward the same matter
+    pub matter: f64,
     pub query: Option<String>,
     pub candidate: Option<String>,
 }
@@ -70,7 +76,9 @@ fn masked_value(field: &str, case: &Case, p: &Profile) -> Option<String> {
         "name" => p.name.as_ref().map(|n| {
             let shown = n.display();
             let mut chars = shown.chars();
-            chars.next().map_or_else(String::new, |s| format!("{s}{}", "*".repeat(chars.count())))
+            chars
+                .next()
+                .map_or_else(String::new, |s| format!("{s}{}", "*".repeat(chars.count())))
         }),
         "id_number" => p.id_number.as_ref().map(|i| i.masked()),
         "phone" => p.phone.as_ref().map(|ph| ph.masked()),
@@ -121,13 +129,21 @@ pub fn check_profile(
         let evidence = s
             .evidence
             .iter()
-            .map(|Evidence { field, level, weight }| FieldEvidence {
-                field,
-                level,
-                weight: *weight,
-                query: masked_value(field, case, profile),
-                candidate: masked_value(field, &stored.case, &stored.profile),
-            })
+            .map(
+                |Evidence {
+                     field,
+                     level,
+                     person,
+                     matter,
+                 }| FieldEvidence {
+                    field,
+                    level,
+                    person: *person,
+                    matter: *matter,
+                    query: masked_value(field, case, profile),
+                    candidate: masked_value(field, &stored.case, &stored.profile),
+                },
+            )
             .collect();
         let score = match verdict {
             Verdict::Duplicate => logistic2(margin_p.min(margin_m)),
@@ -161,16 +177,22 @@ pub fn check_profile(
     });
     let verdict = matches.first().map_or(Verdict::New, |(m, _)| m.verdict);
     let routing = if matches!(verdict, Verdict::Duplicate | Verdict::Related) {
-        let group: Vec<&(Match, i64)> = matches.iter().filter(|(m, _)| m.verdict == verdict).collect();
-        group.iter().min_by_key(|(m, t)| (*t, m.id.clone())).map(|(m, _)| Routing {
-            original_id: m.id.clone(),
-            received_at: m.received_at.clone(),
-            handler: m.handler.clone().or_else(|| {
-                let mut by_time: Vec<&&(Match, i64)> = group.iter().collect();
-                by_time.sort_by_key(|(m, t)| (*t, m.id.clone()));
-                by_time.iter().find_map(|(m, _)| m.handler.clone())
-            }),
-        })
+        let group: Vec<&(Match, i64)> = matches
+            .iter()
+            .filter(|(m, _)| m.verdict == verdict)
+            .collect();
+        group
+            .iter()
+            .min_by_key(|(m, t)| (*t, m.id.clone()))
+            .map(|(m, _)| Routing {
+                original_id: m.id.clone(),
+                received_at: m.received_at.clone(),
+                handler: m.handler.clone().or_else(|| {
+                    let mut by_time: Vec<&&(Match, i64)> = group.iter().collect();
+                    by_time.sort_by_key(|(m, t)| (*t, m.id.clone()));
+                    by_time.iter().find_map(|(m, _)| m.handler.clone())
+                }),
+            })
     } else {
         None
     };
@@ -180,5 +202,10 @@ pub fn check_profile(
         .filter(|m| m.verdict != Verdict::New || m.text_similarity > 0.0)
         .take(opts.max_matches)
         .collect();
-    Ok(CheckResult { id: case.id.clone(), verdict, matches, routing })
+    Ok(CheckResult {
+        id: case.id.clone(),
+        verdict,
+        matches,
+        routing,
+    })
 }

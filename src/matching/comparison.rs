@@ -2,6 +2,7 @@
 
 use super::category::{self, CategoryLevel};
 use super::channel::{self, ChannelLevel};
+use super::home::{self, HomeLevel};
 use super::id_number::{self, IdLevel};
 use super::levels::{Comparator, LevelName};
 use super::name::{self, NameLevel};
@@ -22,7 +23,11 @@ pub struct Prepared<'a> {
 
 impl<'a> Prepared<'a> {
     pub fn new(case: &'a Case, profile: &'a Profile) -> Prepared<'a> {
-        Prepared { case, profile, text: TextSignature::of(&profile.text) }
+        Prepared {
+            case,
+            profile,
+            text: TextSignature::of(&profile.text),
+        }
     }
 }
 
@@ -32,7 +37,7 @@ pub struct Comparison {
     pub name: NameLevel,
     pub id_number: IdLevel,
     pub phone: PhoneLevel,
-    pub home: PlaceLevel,
+    pub home: HomeLevel,
     pub text: TextLevel,
     pub text_similarity: f64,
     pub place: PlaceLevel,
@@ -45,9 +50,8 @@ impl Comparison {
     /// The level name a comparator gave.
     pub fn level(&self, c: Comparator) -> &'static str {
         match c {
-            Comparator::Name => self.name.name(),
+            Comparator::NamePhone => name_phone(self.name, self.phone),
             Comparator::IdNumber => self.id_number.name(),
-            Comparator::Phone => self.phone.name(),
             Comparator::Home => self.home.name(),
             Comparator::Text => self.text.name(),
             Comparator::Place => self.place.name(),
@@ -58,6 +62,46 @@ impl Comparison {
     }
 }
 
+/// Joint name × phone levels: names coarsened to same / similar / different / missing,
+/// phones to same / different / missing.
+const NAME_PHONE: [[&str; 3]; 4] = [
+    [
+        "name_same+phone_same",
+        "name_same+phone_different",
+        "name_same+phone_missing",
+    ],
+    [
+        "name_similar+phone_same",
+        "name_similar+phone_different",
+        "name_similar+phone_missing",
+    ],
+    [
+        "name_different+phone_same",
+        "name_different+phone_different",
+        "name_different+phone_missing",
+    ],
+    [
+        "name_missing+phone_same",
+        "name_missing+phone_different",
+        "name_missing+phone_missing",
+    ],
+];
+
+fn name_phone(name: NameLevel, phone: PhoneLevel) -> &'static str {
+    let n = match name {
+        NameLevel::Exact | NameLevel::Homophone => 0,
+        NameLevel::Close | NameLevel::Surname => 1,
+        NameLevel::Different => 2,
+        NameLevel::Missing => 3,
+    };
+    let p = match phone {
+        PhoneLevel::Exact | PhoneLevel::SameLocal => 0,
+        PhoneLevel::Different => 1,
+        PhoneLevel::Missing => 2,
+    };
+    NAME_PHONE[n][p]
+}
+
 /// Compares two prepared cases.
 pub fn compare(a: &Prepared<'_>, b: &Prepared<'_>) -> Comparison {
     let (pa, pb) = (a.profile, b.profile);
@@ -66,7 +110,7 @@ pub fn compare(a: &Prepared<'_>, b: &Prepared<'_>) -> Comparison {
         name: name::compare(pa.name.as_ref(), pb.name.as_ref()),
         id_number: id_number::compare(pa.id_number.as_ref(), pb.id_number.as_ref()),
         phone: phone::compare(pa.phone.as_ref(), pb.phone.as_ref()),
-        home: place::compare(&pa.home, &pb.home),
+        home: home::compare(pa, pb),
         text,
         text_similarity,
         place: place::compare(&pa.place, &pb.place),
@@ -82,10 +126,10 @@ pub fn level_names(c: Comparator) -> Vec<&'static str> {
         all.iter().map(|l| l.name()).collect()
     }
     match c {
-        Comparator::Name => names(NameLevel::ALL),
+        Comparator::NamePhone => NAME_PHONE.iter().flatten().copied().collect(),
         Comparator::IdNumber => names(IdLevel::ALL),
-        Comparator::Phone => names(PhoneLevel::ALL),
-        Comparator::Home | Comparator::Place => names(PlaceLevel::ALL),
+        Comparator::Home => names(HomeLevel::ALL),
+        Comparator::Place => names(PlaceLevel::ALL),
         Comparator::Text => names(TextLevel::ALL),
         Comparator::TimeGap => names(TimeLevel::ALL),
         Comparator::Category => names(CategoryLevel::ALL),

@@ -18,7 +18,9 @@ levels! {
 const MIN_SHARED_KNOWN: usize = 6;
 
 pub fn compare(a: Option<&IdNumber>, b: Option<&IdNumber>) -> IdLevel {
-    let (Some(a), Some(b)) = (a, b) else { return IdLevel::Missing };
+    let (Some(a), Some(b)) = (a, b) else {
+        return IdLevel::Missing;
+    };
     if a.as_str() == b.as_str() {
         return IdLevel::Exact;
     }
@@ -37,7 +39,11 @@ pub fn compare(a: Option<&IdNumber>, b: Option<&IdNumber>) -> IdLevel {
             }
             shared += 1;
         }
-        return if shared >= MIN_SHARED_KNOWN { IdLevel::Consistent } else { IdLevel::Missing };
+        return if shared >= MIN_SHARED_KNOWN {
+            IdLevel::Consistent
+        } else {
+            IdLevel::Missing
+        };
     }
     if matches!(a, IdNumber::Invalid(_)) || matches!(b, IdNumber::Invalid(_)) {
         IdLevel::InvalidDifferent
@@ -59,12 +65,36 @@ mod tests {
         let table = [
             ("430104198807152329", "430104198807152329", IdLevel::Exact),
             ("11010519491231002X", "110105491231002", IdLevel::Exact),
-            ("１１０１０５１９４９１２３１００２ｘ", "11010519491231002X", IdLevel::Exact),
-            ("4301**********2329", "430104198807152329", IdLevel::Consistent),
-            ("430104********2329", "430104198807152329", IdLevel::Consistent),
-            ("4301**********2328", "430104198807152329", IdLevel::Different),
-            ("430104198807152329", "11010519491231002X", IdLevel::Different),
-            ("430104198807152320", "430104198807152329", IdLevel::InvalidDifferent),
+            (
+                "１１０１０５１９４９１２３１００２ｘ",
+                "11010519491231002X",
+                IdLevel::Exact,
+            ),
+            (
+                "4301**********2329",
+                "430104198807152329",
+                IdLevel::Consistent,
+            ),
+            (
+                "430104********2329",
+                "430104198807152329",
+                IdLevel::Consistent,
+            ),
+            (
+                "4301**********2328",
+                "430104198807152329",
+                IdLevel::Different,
+            ),
+            (
+                "430104198807152329",
+                "11010519491231002X",
+                IdLevel::Different,
+            ),
+            (
+                "430104198807152320",
+                "430104198807152329",
+                IdLevel::InvalidDifferent,
+            ),
             ("", "430104198807152329", IdLevel::Missing),
         ];
         for (a, b, want) in table {

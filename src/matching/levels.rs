@@ -26,9 +26,9 @@ pub(crate) use levels;
 /// The comparators, named as in the model file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Comparator {
-    Name,
+    /// name and phone together: a shared name means little when the phones differ
+    NamePhone,
     IdNumber,
-    Phone,
     Home,
     Text,
     Place,
@@ -38,15 +38,21 @@ pub enum Comparator {
 }
 
 impl Comparator {
-    pub const PERSON: [Comparator; 4] = [Comparator::Name, Comparator::IdNumber, Comparator::Phone, Comparator::Home];
-    pub const MATTER: [Comparator; 5] =
-        [Comparator::Text, Comparator::Place, Comparator::TimeGap, Comparator::Category, Comparator::Channel];
+    pub const ALL: [Comparator; 8] = [
+        Comparator::NamePhone,
+        Comparator::IdNumber,
+        Comparator::Home,
+        Comparator::Text,
+        Comparator::Place,
+        Comparator::TimeGap,
+        Comparator::Category,
+        Comparator::Channel,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
-            Comparator::Name => "name",
+            Comparator::NamePhone => "name_phone",
             Comparator::IdNumber => "id_number",
-            Comparator::Phone => "phone",
             Comparator::Home => "home",
             Comparator::Text => "text",
             Comparator::Place => "place",

@@ -9,6 +9,7 @@ mod channel;
 mod check;
 mod comparison;
 mod fit;
+mod home;
 mod id_number;
 mod levels;
 mod model;
@@ -20,7 +21,9 @@ mod time_gap;
 
 pub use check::{CheckOptions, CheckResult, FieldEvidence, Match, Routing, check_profile};
 pub use comparison::{Comparison, Prepared, compare};
-pub use fit::{BlockingRecall, LabelledPair, Truth, fit_model, labelled_pairs, read_truth};
+pub use fit::{
+    BlockingRecall, LabelledPair, QueryPairs, Truth, fit_model, labelled_pairs, read_truth,
+};
 pub use levels::{Comparator, LevelName};
 pub use model::{Evidence, Model, Scored};
 pub use text::{TextSignature, text_similarity};

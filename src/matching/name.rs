@@ -27,7 +27,9 @@ fn plain_pinyin(s: &str) -> String {
 }
 
 pub fn compare(a: Option<&PersonName>, b: Option<&PersonName>) -> NameLevel {
-    let (Some(a), Some(b)) = (a, b) else { return NameLevel::Missing };
+    let (Some(a), Some(b)) = (a, b) else {
+        return NameLevel::Missing;
+    };
     match (&a.full, &b.full) {
         (Some(x), Some(y)) => {
             if x == y {

@@ -13,7 +13,9 @@ levels! {
 }
 
 pub fn compare(a: Option<&Phone>, b: Option<&Phone>) -> PhoneLevel {
-    let (Some(a), Some(b)) = (a, b) else { return PhoneLevel::Missing };
+    let (Some(a), Some(b)) = (a, b) else {
+        return PhoneLevel::Missing;
+    };
     if a.digits == b.digits {
         PhoneLevel::Exact
     } else if a.key() == b.key() {
@@ -35,7 +37,11 @@ mod tests {
     fn conformance() {
         let table = [
             ("+86 139-1234-5678", "13912345678", PhoneLevel::Exact),
-            ("0086 139 1234 5678", "１３９１２３４５６７８", PhoneLevel::Exact),
+            (
+                "0086 139 1234 5678",
+                "１３９１２３４５６７８",
+                PhoneLevel::Exact,
+            ),
             ("0731-88889999", "88889999", PhoneLevel::SameLocal),
             ("(0731)88889999", "0731-88889999", PhoneLevel::Exact),
             ("13912345678", "13912345679", PhoneLevel::Different),

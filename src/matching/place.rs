@@ -52,7 +52,11 @@ mod tests {
     #[test]
     fn conformance() {
         let table = [
-            ("长沙市岳麓区望月湖街道", "湖南省长沙市岳麓区望月湖街道枫林一路", PlaceLevel::SameTown),
+            (
+                "长沙市岳麓区望月湖街道",
+                "湖南省长沙市岳麓区望月湖街道枫林一路",
+                PlaceLevel::SameTown,
+            ),
             ("长沙岳麓", "湖南省长沙市岳麓区", PlaceLevel::SameCounty),
             ("长沙", "长沙市岳麓区", PlaceLevel::SameCity),
             ("长沙市开福区", "长沙市岳麓区", PlaceLevel::NearbyCounty),

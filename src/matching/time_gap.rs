@@ -15,7 +15,9 @@ levels! {
 }
 
 pub fn compare(a: Option<i64>, b: Option<i64>) -> TimeLevel {
-    let (Some(a), Some(b)) = (a, b) else { return TimeLevel::Unknown };
+    let (Some(a), Some(b)) = (a, b) else {
+        return TimeLevel::Unknown;
+    };
     let days = (a - b).unsigned_abs() / 86_400;
     match days {
         0 => TimeLevel::SameDay,

@@ -17,6 +17,8 @@ pub fn case(id: &str, location: &str, title: &str, content: &str) -> Case {
     }
 }
 
-pub fn ok(cases: Vec<Case>) -> impl Iterator<Item = casematch::Result<Result<Case, casematch::source::BadRecord>>> {
+pub fn ok(
+    cases: Vec<Case>,
+) -> impl Iterator<Item = casematch::Result<Result<Case, casematch::source::BadRecord>>> {
     cases.into_iter().map(|c| Ok(Ok(c)))
 }

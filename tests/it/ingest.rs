@@ -9,26 +9,47 @@ fn reingesting_an_id_replaces_it() {
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(dir.path()).unwrap();
     let first = engine
-        .ingest(ok(vec![case("A", "长沙市岳麓区", "", "旧内容"), case("B", "长沙", "", "别的")]), &IngestOptions::default(), |_| {})
+        .ingest(
+            ok(vec![
+                case("A", "长沙市岳麓区", "", "旧内容"),
+                case("B", "长沙", "", "别的"),
+            ]),
+            &IngestOptions::default(),
+            |_| {},
+        )
         .unwrap();
     assert_eq!((first.added, first.replaced), (2, 0));
     let second = engine
-        .ingest(ok(vec![case("A", "长沙市岳麓区", "", "新内容")]), &IngestOptions::default(), |_| {})
+        .ingest(
+            ok(vec![case("A", "长沙市岳麓区", "", "新内容")]),
+            &IngestOptions::default(),
+            |_| {},
+        )
         .unwrap();
     assert_eq!((second.added, second.replaced), (0, 1));
     assert_eq!(engine.index().num_cases(), 2);
-    assert_eq!(engine.get("A").unwrap().unwrap().case.content.as_deref(), Some("新内容"));
+    assert_eq!(
+        engine.get("A").unwrap().unwrap().case.content.as_deref(),
+        Some("新内容")
+    );
 }
 
 #[test]
 fn duplicate_ids_within_one_batch_do_not_double() {
     let engine = Engine::in_memory().unwrap();
     let s = engine
-        .ingest(ok(vec![case("A", "", "", "一"), case("A", "", "", "二")]), &IngestOptions::default(), |_| {})
+        .ingest(
+            ok(vec![case("A", "", "", "一"), case("A", "", "", "二")]),
+            &IngestOptions::default(),
+            |_| {},
+        )
         .unwrap();
     assert_eq!((s.added, s.replaced), (1, 1));
     assert_eq!(engine.index().num_cases(), 1);
-    assert_eq!(engine.get("A").unwrap().unwrap().case.content.as_deref(), Some("二"));
+    assert_eq!(
+        engine.get("A").unwrap().unwrap().case.content.as_deref(),
+        Some("二")
+    );
 }
 
 #[test]
@@ -36,7 +57,13 @@ fn committed_state_survives_reopen_and_uncommitted_writes_do_not_leak() {
     let dir = tempfile::tempdir().unwrap();
     {
         let engine = Engine::open(dir.path()).unwrap();
-        engine.ingest(ok(vec![case("A", "", "", "已提交")]), &IngestOptions::default(), |_| {}).unwrap();
+        engine
+            .ingest(
+                ok(vec![case("A", "", "", "已提交")]),
+                &IngestOptions::default(),
+                |_| {},
+            )
+            .unwrap();
         // a writer dropped without commit stands for a process killed mid-batch
         let mut w = engine.index().writer().unwrap();
         let stored = casematch::index::StoredCase {
@@ -65,13 +92,25 @@ fn bad_records_are_reported_and_the_rest_loaded() {
     let engine = Engine::open(&dir.path().join("ix")).unwrap();
     let mut bad = Vec::new();
     let stats = engine
-        .ingest(RecordSource::open(&path, ColumnMap::default()).unwrap(), &IngestOptions::default(), |e| {
-            if let casematch::engine::IngestEvent::Rejected(b) = e {
-                bad.push(b.to_string());
-            }
-        })
+        .ingest(
+            RecordSource::open(&path, ColumnMap::default()).unwrap(),
+            &IngestOptions::default(),
+            |e| {
+                if let casematch::engine::IngestEvent::Rejected(b) = e {
+                    bad.push(b.to_string());
+                }
+            },
+        )
         .unwrap();
     assert_eq!((stats.read, stats.added, stats.rejected), (4, 2, 2));
-    assert!(bad[0].ends_with("in.jsonl:2: field `id`: is missing"), "{}", bad[0]);
-    assert!(bad[1].contains("in.jsonl:3: field `headcount`"), "{}", bad[1]);
+    assert!(
+        bad[0].ends_with("in.jsonl:2: field `id`: is missing"),
+        "{}",
+        bad[0]
+    );
+    assert!(
+        bad[1].contains("in.jsonl:3: field `headcount`"),
+        "{}",
+        bad[1]
+    );
 }

@@ -6,25 +6,50 @@ use casematch::index::SearchRequest;
 fn engine() -> Engine {
     let e = Engine::in_memory().unwrap();
     let mut cases = vec![
-        case("YL1", "湖南省长沙市岳麓区望月湖街道", "工地夜间施工噪音扰民", "小区旁边工地每天夜间施工，噪音扰民。"),
-        case("KF1", "湖南省长沙市开福区", "", "物业待处理的报修一直没人来。"),
+        case(
+            "YL1",
+            "湖南省长沙市岳麓区望月湖街道",
+            "工地夜间施工噪音扰民",
+            "小区旁边工地每天夜间施工，噪音扰民。",
+        ),
+        case(
+            "KF1",
+            "湖南省长沙市开福区",
+            "",
+            "物业待处理的报修一直没人来。",
+        ),
         case("ZZ1", "湖南省株洲市芦淞区", "", "夜间施工噪音，影响休息。"),
         case("TW1", "湖南省長沙市天心區", "", "樓下飯店油煙擾民。"),
     ];
     for i in 0..25 {
-        cases.push(case(&format!("P{i:02}"), "湖南省长沙市雨花区", "", &format!("第{i}号楼电梯故障停运")));
+        cases.push(case(
+            &format!("P{i:02}"),
+            "湖南省长沙市雨花区",
+            "",
+            &format!("第{i}号楼电梯故障停运"),
+        ));
     }
     cases[2].channel = Some("电话".into());
-    e.ingest(ok(cases), &IngestOptions::default(), |_| {}).unwrap();
+    e.ingest(ok(cases), &IngestOptions::default(), |_| {})
+        .unwrap();
     e
 }
 
 fn ids(e: &Engine, r: SearchRequest) -> Vec<String> {
-    e.search(&r).unwrap().hits.into_iter().map(|h| h.case.id).collect()
+    e.search(&r)
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.case.id)
+        .collect()
 }
 
 fn q(query: &str) -> SearchRequest {
-    SearchRequest { query: query.into(), limit: 10, ..SearchRequest::default() }
+    SearchRequest {
+        query: query.into(),
+        limit: 10,
+        ..SearchRequest::default()
+    }
 }
 
 #[test]
@@ -44,34 +69,72 @@ fn sub_words_are_found() {
 #[test]
 fn place_filter_includes_every_county_of_a_city() {
     let e = engine();
-    let r = SearchRequest { place: Some("4301".into()), ..q("噪音") };
+    let r = SearchRequest {
+        place: Some("4301".into()),
+        ..q("噪音")
+    };
     assert_eq!(ids(&e, r), vec!["YL1"]);
-    let r = SearchRequest { place: Some("43".into()), ..q("噪音") };
+    let r = SearchRequest {
+        place: Some("43".into()),
+        ..q("噪音")
+    };
     assert_eq!(ids(&e, r).len(), 2);
-    let r = SearchRequest { channel: Some("电话".into()), ..q("噪音") };
+    let r = SearchRequest {
+        channel: Some("电话".into()),
+        ..q("噪音")
+    };
     assert_eq!(ids(&e, r), vec!["ZZ1"]);
 }
 
 #[test]
 fn date_filter_bounds_are_inclusive() {
     let e = engine();
-    let t = casematch::model::parse_datetime("2023-05-14T09:31:00+08:00").unwrap().timestamp();
-    let r = SearchRequest { from: Some(t), to: Some(t), ..q("噪音") };
+    let t = casematch::model::parse_datetime("2023-05-14T09:31:00+08:00")
+        .unwrap()
+        .timestamp();
+    let r = SearchRequest {
+        from: Some(t),
+        to: Some(t),
+        ..q("噪音")
+    };
     assert_eq!(ids(&e, r).len(), 2);
-    let r = SearchRequest { from: Some(t + 1), ..q("噪音") };
+    let r = SearchRequest {
+        from: Some(t + 1),
+        ..q("噪音")
+    };
     assert!(ids(&e, r).is_empty());
 }
 
 #[test]
 fn total_and_pagination() {
     let e = engine();
-    let first = e.search(&SearchRequest { limit: 10, ..q("电梯故障") }).unwrap();
+    let first = e
+        .search(&SearchRequest {
+            limit: 10,
+            ..q("电梯故障")
+        })
+        .unwrap();
     assert_eq!(first.total, 25);
     assert_eq!(first.hits.len(), 10);
-    let last = e.search(&SearchRequest { limit: 10, offset: 20, ..q("电梯故障") }).unwrap();
+    let last = e
+        .search(&SearchRequest {
+            limit: 10,
+            offset: 20,
+            ..q("电梯故障")
+        })
+        .unwrap();
     assert_eq!(last.hits.len(), 5);
     let all: std::collections::HashSet<String> = (0..3)
-        .flat_map(|p| ids(&e, SearchRequest { limit: 10, offset: p * 10, ..q("电梯故障") }))
+        .flat_map(|p| {
+            ids(
+                &e,
+                SearchRequest {
+                    limit: 10,
+                    offset: p * 10,
+                    ..q("电梯故障")
+                },
+            )
+        })
         .collect();
     assert_eq!(all.len(), 25);
 }
@@ -80,7 +143,11 @@ fn total_and_pagination() {
 fn highlights_cover_the_matched_characters() {
     let e = engine();
     let hit = e.search(&q("油烟")).unwrap().hits.remove(0);
-    let h = hit.highlights.iter().find(|h| h.field == "content").unwrap();
+    let h = hit
+        .highlights
+        .iter()
+        .find(|h| h.field == "content")
+        .unwrap();
     assert!(h.html.contains("<em>油煙</em>"), "{}", h.html);
     for r in &h.ranges {
         assert_eq!(&h.text[r.clone()], "油煙");
