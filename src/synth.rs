@@ -189,6 +189,26 @@ const TEMPLATES: [Template; 16] = [
     },
 ];
 
+/// Detail sentences appended to narratives, so letters run to several hundred characters.
+const DETAILS: [&str; 16] = [
+    "这个问题已经持续了{n}个月，周边居民苦不堪言。",
+    "我们曾经拨打过社区电话，工作人员答应处理但一直没有下文。",
+    "附近住着很多老人和小孩，身体和生活都受到很大影响。",
+    "{company}的负责人态度很差，说有本事就去告，根本不把群众的诉求放在眼里。",
+    "我们有照片和视频为证，如有需要可以随时提供给调查人员。",
+    "去年{n}月份也出现过同样的情况，当时整改了几天又恢复原样。",
+    "{road}一带人员密集，一旦出事后果不堪设想。",
+    "希望相关部门能够实地调查，给群众一个明确的答复和处理结果。",
+    "我们都是普通老百姓，实在没有别的办法，只能向政府求助。",
+    "社区和街道之间相互推诿，谁都说不归自己管。",
+    "此事涉及{estate}的{n}户居民，大家意见都很大。",
+    "我们也找过{company}协商，对方承诺在月底前解决，但到现在都没有兑现。",
+    "如果问题得不到解决，我们将继续向上级部门反映。",
+    "恳请领导在百忙之中关注此事，尽快督促整改。",
+    "有关单位上门查看过一次，拍了照片就走了，之后再也没有人来过。",
+    "据了解，类似情况在{road}周边的几个小区都存在。",
+];
+
 const CHANNELS: [(&str, &str, &str); 7] = [
     ("网上", "省网上信访平台", "WEB"),
     ("电话", "12345热线", "TEL"),
@@ -404,7 +424,11 @@ impl Generator {
             ("{place}", place_text.clone()),
         ];
         let title = fill(t.title, &slots);
-        let body = fill(t.body, &slots);
+        let mut body = fill(t.body, &slots);
+        for _ in 0..6 + self.rng.below(8) {
+            let detail: &str = self.rng.pick(&DETAILS[..]);
+            body.push_str(&fill(detail, &slots));
+        }
         let g = Gazetteer::global();
         let county_short = g.get(&county.0).map(|d| d.name.clone()).unwrap_or_default();
         let handler = format!("{county_short}{}", t.department);

@@ -20,5 +20,5 @@ pub use phone::{Phone, PhoneKind};
 pub use profile::Profile;
 pub use segmenter::{Segment, has_word, segment};
 pub use simplify::{to_simplified, to_traditional};
-pub use tokenizer::{ChineseTokenizer, TokenizerMode, analyze_terms, analyze_words};
+pub use tokenizer::{ChineseTokenizer, TokenizerMode, analyze, analyze_terms, analyze_words};
 pub use width::{fold_width, fold_width_char};

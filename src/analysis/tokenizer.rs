@@ -50,13 +50,16 @@ pub fn analyze(text: &str, mode: TokenizerMode) -> Vec<Token> {
             text: text.to_string(),
             position_length: 1,
         };
+        // the word first, then its sub-words by start: offsets never go backwards, which
+        // tantivy's snippet generator relies on
+        out.push(token(seg.char_start, seg.char_end, seg.word));
         let chars: Vec<(usize, char)> = seg.word.char_indices().collect();
         if mode == TokenizerMode::Index && chars.len() > 2 {
-            for n in [2usize, 3] {
-                if chars.len() <= n {
-                    break;
-                }
-                for i in 0..=chars.len() - n {
+            for i in 0..chars.len() - 1 {
+                for n in [2usize, 3] {
+                    if i + n > chars.len() || n == chars.len() {
+                        continue;
+                    }
                     let from = chars[i].0;
                     let to = chars.get(i + n).map_or(seg.word.len(), |c| c.0);
                     let sub = &seg.word[from..to];
@@ -66,7 +69,6 @@ pub fn analyze(text: &str, mode: TokenizerMode) -> Vec<Token> {
                 }
             }
         }
-        out.push(token(seg.char_start, seg.char_end, seg.word));
     }
     out
 }
@@ -207,6 +209,23 @@ mod tests {
         }
         let q = texts("待处理", TokenizerMode::Query);
         assert!(!q.contains(&"处理".to_string()) || q.len() > 1);
+    }
+
+    #[test]
+    fn offsets_never_go_backwards() {
+        let toks = analyze(
+            "中华人民共和国待处理事项，请尽快处理完毕",
+            TokenizerMode::Index,
+        );
+        for w in toks.windows(2) {
+            assert!(
+                w[1].offset_from >= w[0].offset_from,
+                "{:?} then {:?}",
+                w[0].text,
+                w[1].text
+            );
+            assert!(w[1].position >= w[0].position);
+        }
     }
 
     #[test]

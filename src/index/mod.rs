@@ -2,6 +2,7 @@
 //! and candidate retrieval for the duplicate check.
 
 mod candidates;
+mod highlight;
 mod schema;
 mod search;
 mod store;

@@ -1,5 +1,6 @@
 //! Full-text search: BM25 over title, content and location, filters, pagination, highlights.
 
+use super::highlight;
 use super::schema::{CaseFields, StoredCase};
 use super::store::CaseIndex;
 use crate::analysis::analyze_terms;
@@ -9,7 +10,6 @@ use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DateTime, Order, Term};
 
 /// A search with its filters. Empty `query` lists the filtered cases, newest first.
@@ -149,12 +149,10 @@ impl CaseIndex {
                 hits,
             });
         }
-        let mut text = text_query(f, &terms, Occur::Must);
-        let mut query = with_filters(Box::new(text.clone()));
+        let mut query = with_filters(Box::new(text_query(f, &terms, Occur::Must)));
         let mut total = searcher.search(&query, &Count)?;
         if total == 0 && terms.len() > 1 {
-            text = text_query(f, &terms, Occur::Should);
-            query = with_filters(Box::new(text.clone()));
+            query = with_filters(Box::new(text_query(f, &terms, Occur::Should)));
             total = searcher.search(&query, &Count)?;
         }
         let top = searcher.search(
@@ -163,39 +161,26 @@ impl CaseIndex {
                 .and_offset(r.offset)
                 .order_by_score(),
         )?;
-        let generators = [
-            ("title", f.title),
-            ("content", f.content),
-            ("location", f.location),
-        ]
-        .into_iter()
-        .map(|(name, field)| {
-            let mut g = SnippetGenerator::create(&searcher, &text, field)?;
-            g.set_max_num_chars(if name == "content" { 160 } else { 80 });
-            Ok((name, g))
-        })
-        .collect::<Result<Vec<_>>>()?;
+        let wanted: std::collections::HashSet<String> = terms.iter().cloned().collect();
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let StoredCase { case, .. } = self.stored(&searcher, addr)?;
-            let highlights = generators
-                .iter()
-                .filter_map(|(name, g)| {
-                    let source = match *name {
-                        "title" => case.title.as_deref(),
-                        "content" => case.content.as_deref(),
-                        _ => case.location.as_deref(),
-                    }?;
-                    let mut s = g.snippet(source);
-                    if s.highlighted().is_empty() {
-                        return None;
-                    }
-                    s.set_snippet_prefix_postfix("<em>", "</em>");
+            let fields = [
+                ("title", case.title.as_deref(), 80),
+                ("content", case.content.as_deref(), 160),
+                ("location", case.location.as_deref(), 80),
+            ];
+            let highlights = fields
+                .into_iter()
+                .filter_map(|(field, source, max_chars)| {
+                    let source = source?;
+                    let (window, ranges) = highlight::snippet(source, &wanted, max_chars)?;
+                    let text = source[window].to_string();
                     Some(Highlight {
-                        field: name,
-                        text: s.fragment().to_string(),
-                        html: s.to_html(),
-                        ranges: s.highlighted().to_vec(),
+                        field,
+                        html: highlight::to_html(&text, &ranges),
+                        text,
+                        ranges,
                     })
                 })
                 .collect();

@@ -64,6 +64,26 @@ fn traditional_and_full_width_queries_find_simplified_and_back() {
 fn sub_words_are_found() {
     let e = engine();
     assert!(ids(&e, q("处理")).contains(&"KF1".to_string()));
+    let hit = e
+        .search(&q("处理"))
+        .unwrap()
+        .hits
+        .into_iter()
+        .find(|h| h.case.id == "KF1")
+        .unwrap();
+    let h = hit
+        .highlights
+        .iter()
+        .find(|h| h.field == "content")
+        .unwrap();
+    assert!(h.html.contains("<em>"), "{}", h.html);
+    for r in &h.ranges {
+        assert!(
+            h.text[r.clone()].contains("处理"),
+            "{:?}",
+            &h.text[r.clone()]
+        );
+    }
 }
 
 #[test]

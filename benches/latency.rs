@@ -1,0 +1,100 @@
+//! Latency percentiles (p50/p95/p99) of search with highlights and of the duplicate check,
+//! single thread, warm reader. Criterion reports means; service targets are percentiles.
+//!
+//! Default: 50,000 generated cases in memory. For 1M cases, build an index once and run
+//! `CASEMATCH_BENCH_INDEX=/tmp/ix1m cargo bench --bench latency` (see benches/check.rs).
+
+use casematch::Engine;
+use casematch::analysis::analyze_terms;
+use casematch::engine::IngestOptions;
+use casematch::index::SearchRequest;
+use casematch::synth::{Generator, GeneratorConfig, Rng};
+use std::time::Instant;
+
+fn percentiles(name: &str, mut ms: Vec<f64>) {
+    ms.sort_by(f64::total_cmp);
+    let p = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "{name:<28} n={:<5} p50 {:>7.2} ms  p95 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms",
+        ms.len(),
+        p(0.5),
+        p(0.95),
+        p(0.99),
+        ms[ms.len() - 1]
+    );
+}
+
+fn main() {
+    // cargo bench passes --bench; cargo test --benches runs this with no timing wanted
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let engine = match std::env::var_os("CASEMATCH_BENCH_INDEX") {
+        Some(dir) => Engine::open(std::path::Path::new(&dir)).expect("open index"),
+        None => {
+            let e = Engine::in_memory().expect("index");
+            let cases = Generator::new(GeneratorConfig::default())
+                .take(50_000)
+                .map(|r| Ok(Ok(r.case)));
+            e.ingest(cases, &IngestOptions::default(), |_| {})
+                .expect("ingest");
+            e
+        }
+    };
+    println!("index: {} cases", engine.index().num_cases());
+    let sample: Vec<_> = Generator::new(GeneratorConfig {
+        seed: 99,
+        ..GeneratorConfig::default()
+    })
+    .take(1000)
+    .map(|r| r.case)
+    .collect();
+    let mut rng = Rng::new(5);
+    let queries: Vec<String> = sample
+        .iter()
+        .map(|c| {
+            let words: Vec<String> = analyze_terms(&c.narrative())
+                .into_iter()
+                .filter(|w| w.chars().count() >= 2)
+                .collect();
+            let n = 1 + rng.below(3);
+            (0..n)
+                .map(|_| words[rng.below(words.len())].clone())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    let run = |name: &str, f: &dyn Fn(usize)| {
+        for i in 0..100 {
+            f(i); // warm-up
+        }
+        let ms: Vec<f64> = (0..queries.len())
+            .map(|i| {
+                let t = Instant::now();
+                f(i);
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        percentiles(name, ms);
+    };
+    run("search top-10 + highlights", &|i| {
+        let r = SearchRequest {
+            query: queries[i].clone(),
+            limit: 10,
+            ..SearchRequest::default()
+        };
+        engine.search(&r).expect("search");
+    });
+    run("search + place filter", &|i| {
+        let r = SearchRequest {
+            query: queries[i].clone(),
+            limit: 10,
+            place: Some("43".into()),
+            ..SearchRequest::default()
+        };
+        engine.search(&r).expect("search");
+    });
+    run("check", &|i| {
+        engine.check(&sample[i]).expect("check");
+    });
+}

@@ -1,0 +1,210 @@
+//! Integration tests for the intake check: one per verdict, with the routing hint.
+
+use super::fixtures::ok;
+use casematch::engine::IngestOptions;
+use casematch::model::parse_datetime;
+use casematch::{Case, Engine, Verdict};
+
+const NOISE: &str = "望月湖小区旁边的工地每天晚上施工到凌晨三点，打桩机噪音很大，严重影响居民休息，多次向工地反映无果，希望有关部门依法查处夜间违规施工。";
+const WAGES: &str = "本人在华兴建筑公司承建的枫林家园项目务工，公司拖欠十二名工人工资共计八万六千元，多次讨要未果，请求劳动监察部门帮助追讨欠薪。";
+
+fn submission(
+    id: &str,
+    name: &str,
+    phone: &str,
+    id_number: &str,
+    date: &str,
+    content: &str,
+) -> Case {
+    Case {
+        id: id.into(),
+        channel: Some("网上".into()),
+        received_at: parse_datetime(date),
+        name: (!name.is_empty()).then(|| name.into()),
+        phone: (!phone.is_empty()).then(|| phone.into()),
+        id_number: (!id_number.is_empty()).then(|| id_number.into()),
+        address: Some("湖南省长沙市岳麓区望月湖街道枫林一路88号3栋2单元".into()),
+        location: Some("湖南省长沙市岳麓区望月湖街道".into()),
+        content: Some(content.into()),
+        category: Some("城乡建设".into()),
+        handler: Some("岳麓区住建局".into()),
+        headcount: Some(1),
+        ..Case::default()
+    }
+}
+
+fn engine_with(cases: Vec<Case>) -> Engine {
+    let e = Engine::in_memory().unwrap();
+    e.ingest(ok(cases), &IngestOptions::default(), |_| {})
+        .unwrap();
+    e
+}
+
+fn background() -> Vec<Case> {
+    // unrelated cases so that term statistics look like a real index
+    casematch::synth::Generator::new(Default::default())
+        .take(300)
+        .map(|r| r.case)
+        .collect()
+}
+
+#[test]
+fn same_person_same_matter_across_channels_is_duplicate_and_routes_to_the_first_handler() {
+    let mut cases = background();
+    cases.push(submission(
+        "WEB-1",
+        "张伟",
+        "13912345678",
+        "430104198807152329",
+        "2023-05-01T09:00:00+08:00",
+        NOISE,
+    ));
+    let mut later = submission(
+        "WEB-2",
+        "张伟",
+        "13912345678",
+        "",
+        "2023-05-20T09:00:00+08:00",
+        NOISE,
+    );
+    later.handler = Some("长沙市住建局".into());
+    cases.push(later);
+    let e = engine_with(cases);
+    let mut q = submission(
+        "TEL-9",
+        "張偉",
+        "+86 139-1234-5678",
+        "4301**********2329",
+        "2023-06-02T10:00:00+08:00",
+        "来电人反映：望月湖小区旁边工地每天晚上施工到凌晨三点，打桩机噪音很大，严重影响居民休息。来电人诉求：请有关部门尽快处理。",
+    );
+    q.channel = Some("电话".into());
+    q.handler = None;
+    let r = e.check(&q).unwrap();
+    assert_eq!(r.verdict, Verdict::Duplicate, "{r:#?}");
+    let dup_ids: Vec<&str> = r
+        .matches
+        .iter()
+        .filter(|m| m.verdict == Verdict::Duplicate)
+        .map(|m| m.id.as_str())
+        .collect();
+    assert!(
+        dup_ids.contains(&"WEB-1") && dup_ids.contains(&"WEB-2"),
+        "{dup_ids:?}"
+    );
+    let routing = r.routing.unwrap();
+    assert_eq!(routing.original_id, "WEB-1");
+    assert_eq!(routing.handler.as_deref(), Some("岳麓区住建局"));
+    // evidence masks personal data
+    let ev = &r.matches[0].evidence;
+    let id_ev = ev.iter().find(|e| e.field == "id_number").unwrap();
+    assert!(id_ev.candidate.as_deref().is_none_or(|v| v.contains('*')));
+    assert!(ev.iter().all(|e| e.query.as_deref() != Some("13912345678")));
+}
+
+#[test]
+fn residents_of_one_estate_filing_one_matter_are_related() {
+    let mut cases = background();
+    let names = [
+        "李明", "王芳", "刘洋", "陈静", "杨磊", "赵敏", "黄勇", "周杰", "吴娟", "徐涛",
+    ];
+    for (i, n) in names.iter().enumerate() {
+        let mut c = submission(
+            &format!("RES-{i}"),
+            n,
+            &format!("1380000{i:04}"),
+            "",
+            "2023-05-02T09:00:00+08:00",
+            NOISE,
+        );
+        c.address = Some(format!("湖南省长沙市岳麓区望月湖街道枫林一路{}号", 10 + i));
+        cases.push(c);
+    }
+    let e = engine_with(cases);
+    let mut q = submission(
+        "RES-NEW",
+        "孙丽",
+        "13700001111",
+        "",
+        "2023-05-03T09:00:00+08:00",
+        NOISE,
+    );
+    q.address = Some("湖南省长沙市岳麓区望月湖街道枫林一路99号".into());
+    let r = e.check(&q).unwrap();
+    assert_eq!(r.verdict, Verdict::Related, "{r:#?}");
+    let related = r
+        .matches
+        .iter()
+        .filter(|m| m.verdict == Verdict::Related)
+        .count();
+    assert!(related >= 8, "{related} related of 10");
+    assert!(r.matches.iter().all(|m| m.verdict != Verdict::Duplicate));
+}
+
+#[test]
+fn same_person_with_another_matter_is_same_person() {
+    let mut cases = background();
+    cases.push(submission(
+        "WEB-1",
+        "张伟",
+        "13912345678",
+        "430104198807152329",
+        "2023-05-01T09:00:00+08:00",
+        NOISE,
+    ));
+    let e = engine_with(cases);
+    let q = submission(
+        "WEB-3",
+        "张伟",
+        "139 1234 5678",
+        "430104198807152329",
+        "2023-08-01T09:00:00+08:00",
+        WAGES,
+    );
+    let r = e.check(&q).unwrap();
+    assert_eq!(r.verdict, Verdict::SamePerson, "{r:#?}");
+    assert_eq!(r.matches[0].id, "WEB-1");
+    assert!(r.routing.is_none());
+}
+
+#[test]
+fn unrelated_submission_is_new() {
+    let mut cases = background();
+    cases.push(submission(
+        "WEB-1",
+        "张伟",
+        "13912345678",
+        "430104198807152329",
+        "2023-05-01T09:00:00+08:00",
+        NOISE,
+    ));
+    let e = engine_with(cases);
+    let mut q = submission(
+        "WEB-4",
+        "欧阳娜娜",
+        "13655556666",
+        "",
+        "2023-05-01T09:00:00+08:00",
+        WAGES,
+    );
+    q.address = Some("广东省广州市天河区林和街道体育西路1号".into());
+    q.location = Some("广东省广州市天河区".into());
+    let r = e.check(&q).unwrap();
+    assert_eq!(r.verdict, Verdict::New, "{r:#?}");
+    assert!(r.matches.iter().all(|m| m.verdict == Verdict::New));
+}
+
+#[test]
+fn a_case_never_matches_itself() {
+    let c = submission(
+        "WEB-1",
+        "张伟",
+        "13912345678",
+        "",
+        "2023-05-01T09:00:00+08:00",
+        NOISE,
+    );
+    let e = engine_with(vec![c.clone()]);
+    let r = e.check(&c).unwrap();
+    assert!(r.matches.iter().all(|m| m.id != "WEB-1"));
+}
