@@ -426,7 +426,7 @@ impl Generator {
         let title = fill(t.title, &slots);
         let mut body = fill(t.body, &slots);
         for _ in 0..6 + self.rng.below(8) {
-            let detail: &str = self.rng.pick(&DETAILS[..]);
+            let detail = *self.rng.pick(&DETAILS);
             body.push_str(&fill(detail, &slots));
         }
         let g = Gazetteer::global();
