@@ -28,6 +28,12 @@ pub struct Args {
     /// Scoring model (TOML written by `casematch fit`); the bundled model otherwise
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// Override the model's same-person threshold (log2 odds; higher is stricter)
+    #[arg(long, allow_hyphen_values = true)]
+    pub person_threshold: Option<f64>,
+    /// Override the model's same-matter threshold (log2 odds; higher is stricter)
+    #[arg(long, allow_hyphen_values = true)]
+    pub matter_threshold: Option<f64>,
 }
 
 fn format_json(r: &CheckResult, evidence: bool) -> serde_json::Value {
@@ -87,9 +93,17 @@ fn print_table(out: &mut impl Write, r: &CheckResult) -> std::io::Result<()> {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut engine = Engine::open(&args.index.index)
         .with_context(|| format!("opening index {}", args.index.index.display()))?;
-    if let Some(p) = &args.model {
-        engine = engine.with_model(Model::load(p)?);
+    let mut model = match &args.model {
+        Some(p) => Model::load(p)?,
+        None => engine.model().clone(),
+    };
+    if let Some(t) = args.person_threshold {
+        model.person_threshold = t;
     }
+    if let Some(t) = args.matter_threshold {
+        model.matter_threshold = t;
+    }
+    engine = engine.with_model(model);
     let source = match args.file.as_deref() {
         None => RecordSource::from_reader(
             Box::new(std::io::stdin()),

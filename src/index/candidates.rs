@@ -20,8 +20,11 @@ pub struct CandidateQuery {
     pub text: usize,
     /// distinct terms of the more-like-this query
     pub max_terms: usize,
-    /// terms in more than this share of documents are dropped (they cost and say little)
+    /// terms in more than this share of documents are dropped (they cost and say little)...
     pub max_df_ratio: f64,
+    /// ...unless they are in at most this many: a small index keeps the words of a collective
+    /// matter filed fifty times
+    pub min_df_cap: u64,
 }
 
 impl Default for CandidateQuery {
@@ -31,6 +34,7 @@ impl Default for CandidateQuery {
             text: 30,
             max_terms: 24,
             max_df_ratio: 0.05,
+            min_df_cap: 2000,
         }
     }
 }
@@ -98,7 +102,7 @@ fn more_like_this(
         }
         let term = Term::from_field_text(f.content, &t);
         let df = searcher.doc_freq(&term)? as f64;
-        if df == 0.0 || df / n > q.max_df_ratio {
+        if df == 0.0 || (df / n > q.max_df_ratio && df > q.min_df_cap as f64) {
             continue;
         }
         let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();

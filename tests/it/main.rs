@@ -1,6 +1,7 @@
 //! Integration tests: one binary, a module per feature.
 
 mod check;
+mod cli;
 mod fixtures;
 mod ingest;
 mod search;
