@@ -5,6 +5,7 @@
 //! The outside world calls [`Engine`].
 
 pub mod analysis;
+pub mod dedupe;
 pub mod engine;
 pub mod error;
 pub mod index;

@@ -264,6 +264,9 @@ impl Gazetteer {
 
     /// Display name of a code with its parents, e.g. 湖南省长沙市岳麓区.
     pub fn full_name(&self, code: &str) -> String {
+        if !code.bytes().all(|b| b.is_ascii_digit()) {
+            return String::new();
+        }
         [2, 4, 6, 9]
             .iter()
             .filter(|&&n| n <= code.len())
@@ -426,6 +429,7 @@ mod tests {
         let p = g().parse("北京市朝阳区", None);
         assert_eq!(p.county.as_deref(), Some("110105"));
         assert_eq!(g().full_name("110105"), "北京市朝阳区");
+        assert_eq!(g().full_name("未知"), "");
         assert!(g().parse("不是地名", None).is_empty());
         assert!(g().parse("", None).is_empty());
     }

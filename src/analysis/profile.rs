@@ -67,6 +67,30 @@ impl Profile {
     }
 }
 
+impl Profile {
+    /// The exact-match key of the ID number: only checksum-valid numbers identify a person.
+    pub fn id_key(&self) -> Option<&str> {
+        match &self.id_number {
+            Some(IdNumber::Valid(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// `county:full name` for the matter's and the complainant's county (name blocking).
+    pub fn name_place_keys(&self) -> Vec<String> {
+        let Some(name) = self.name.as_ref().and_then(|n| n.full.as_deref()) else {
+            return Vec::new();
+        };
+        let mut keys: Vec<String> = [&self.place.county, &self.home.county]
+            .into_iter()
+            .flatten()
+            .map(|c| format!("{c}:{name}"))
+            .collect();
+        keys.dedup();
+        keys
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

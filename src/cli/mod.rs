@@ -2,6 +2,7 @@
 //! rejected records.
 
 mod check;
+mod dedupe;
 mod fit;
 mod generate;
 mod ingest;
@@ -44,6 +45,8 @@ enum Command {
     Show(show::Args),
     /// Check submissions against the index: DUPLICATE, RELATED, SAME_PERSON or NEW
     Check(check::Args),
+    /// Group the records of merged exports into duplicate and matter groups, with a report
+    Dedupe(dedupe::Args),
     /// Fit the scoring model on labelled cases (cases.jsonl + truth.tsv)
     Fit(fit::Args),
     /// Write synthetic cases as JSONL to standard output
@@ -60,6 +63,7 @@ pub fn run() -> ExitCode {
         Command::Show(a) => show::run(a),
         Command::Check(a) => check::run(a),
         Command::Fit(a) => fit::run(a),
+        Command::Dedupe(a) => dedupe::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Demo(a) => generate::demo(a),
     };

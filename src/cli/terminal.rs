@@ -29,6 +29,24 @@ pub fn byte_progress(total: u64, quiet: bool) -> ProgressBar {
     pb
 }
 
+/// A count progress bar with ETA for the stages after reading.
+pub fn count_progress(quiet: bool) -> ProgressBar {
+    let pb = ProgressBar::with_draw_target(
+        Some(0),
+        if quiet || !stderr_is_terminal() {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        },
+    );
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} {msg:<14} [{bar:30}] {pos}/{len} ETA {eta}")
+    {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    pb
+}
+
 /// Wraps byte ranges of `text` in ANSI bold red (terminal) or leaves them plain.
 pub fn colour_ranges(text: &str, ranges: &[std::ops::Range<usize>], colour: bool) -> String {
     if !colour {

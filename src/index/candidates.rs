@@ -1,7 +1,7 @@
 //! Candidate retrieval for the duplicate check: exact person keys and a more-like-this text
 //! query, each capped. Never a scan.
 
-use super::schema::{CaseFields, StoredCase, id_key, name_place_keys};
+use super::schema::{CaseFields, StoredCase};
 use super::store::CaseIndex;
 use crate::analysis::{Profile, analyze_words};
 use crate::error::Result;
@@ -51,13 +51,13 @@ impl CaseIndex {
         let searcher = self.searcher();
         let mut found: HashMap<DocAddress, f32> = HashMap::new();
         let mut keys: Vec<Term> = Vec::new();
-        if let Some(k) = id_key(profile) {
+        if let Some(k) = profile.id_key() {
             keys.push(Term::from_field_text(f.id_key, k));
         }
         if let Some(p) = &profile.phone {
             keys.push(Term::from_field_text(f.phone_key, p.key()));
         }
-        for k in name_place_keys(profile) {
+        for k in profile.name_place_keys() {
             keys.push(Term::from_field_text(f.name_place, &k));
         }
         for term in keys {

@@ -108,38 +108,16 @@ impl CaseFields {
         for code in p.place.codes() {
             doc.add_text(self.place, code);
         }
-        if let Some(key) = id_key(p) {
+        if let Some(key) = p.id_key() {
             doc.add_text(self.id_key, key);
         }
         if let Some(phone) = &p.phone {
             doc.add_text(self.phone_key, phone.key());
         }
-        for key in name_place_keys(p) {
+        for key in p.name_place_keys() {
             doc.add_text(self.name_place, &key);
         }
         doc.add_text(self.record, serde_json::to_string(stored)?);
         Ok(doc)
     }
-}
-
-/// The exact-match key of an ID number: only checksum-valid numbers identify a person.
-pub fn id_key(p: &Profile) -> Option<&str> {
-    match &p.id_number {
-        Some(crate::analysis::IdNumber::Valid(s)) => Some(s),
-        _ => None,
-    }
-}
-
-/// `county:full name` for the matter's and the complainant's county.
-pub fn name_place_keys(p: &Profile) -> Vec<String> {
-    let Some(name) = p.name.as_ref().and_then(|n| n.full.as_deref()) else {
-        return Vec::new();
-    };
-    let mut keys: Vec<String> = [&p.place.county, &p.home.county]
-        .into_iter()
-        .flatten()
-        .map(|c| format!("{c}:{name}"))
-        .collect();
-    keys.dedup();
-    keys
 }

@@ -4,9 +4,11 @@
 //! Two questions are answered separately — same person? same matter? — each as a sum of
 //! per-level log-likelihood-ratio weights (Fellegi–Sunter, as Splink does).
 
+mod blocking;
 mod category;
 mod channel;
 mod check;
+mod cluster;
 mod comparison;
 mod fit;
 mod home;
@@ -19,7 +21,9 @@ mod place;
 mod text;
 mod time_gap;
 
+pub use blocking::{BlockInput, BlockingConfig, candidate_pairs};
 pub use check::{CheckOptions, CheckResult, FieldEvidence, Match, Routing, check_profile};
+pub use cluster::{Constraints, Edge, cluster};
 pub use comparison::{Comparison, Prepared, compare};
 pub use fit::{
     BlockingRecall, LabelledPair, QueryPairs, Truth, fit_model, labelled_pairs, read_truth,

@@ -35,10 +35,16 @@ static BOILERPLATE: LazyLock<Vec<String>> = LazyLock::new(|| {
     phrases
 });
 
-/// The sorted distinct bigrams of a narrative.
+/// The sorted distinct bigrams of a narrative, each hashed to 32 bits (collisions among a
+/// few million distinct bigrams are too rare to move a containment score).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TextSignature {
-    bigrams: Vec<u64>,
+    bigrams: Vec<u32>,
+}
+
+fn bigram_hash(a: char, b: char) -> u32 {
+    let x = (u64::from(a as u32) << 21) | u64::from(b as u32);
+    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as u32
 }
 
 impl TextSignature {
@@ -55,7 +61,7 @@ impl TextSignature {
         for c in text.chars() {
             if c.is_alphanumeric() {
                 if let Some(p) = prev {
-                    bigrams.push((u64::from(p as u32) << 32) | u64::from(c as u32));
+                    bigrams.push(bigram_hash(p, c));
                 }
                 prev = Some(c);
             } else {
@@ -73,6 +79,11 @@ impl TextSignature {
 
     pub fn is_empty(&self) -> bool {
         self.bigrams.is_empty()
+    }
+
+    /// The hashed bigrams, sorted and distinct.
+    pub fn bigrams(&self) -> &[u32] {
+        &self.bigrams
     }
 
     fn shared(&self, other: &TextSignature) -> usize {

@@ -1,0 +1,231 @@
+//! `casematch dedupe`: group the records of merged platform exports.
+
+use super::terminal;
+use anyhow::{Context, bail};
+use casematch::dedupe::{
+    DedupeOptions, DedupeRecord, ManualLinks, PreviousGroups, Report, Stage, dedupe, render_html,
+};
+use casematch::matching::Model;
+use casematch::source::{ColumnMap, Format, RecordSource};
+use rayon::prelude::*;
+use std::io::{BufRead, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// JSONL or CSV export (repeat for several platforms)
+    #[arg(long = "input", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Column mapping (TOML) per input, in the order of --input; one mapping applies to all
+    #[arg(long = "map")]
+    pub maps: Vec<PathBuf>,
+    /// Groups as JSONL: id, duplicate_group, matter_group, original, size, channels …
+    #[arg(long)]
+    pub output: PathBuf,
+    /// HTML report (a JSON report is written beside it with the .json extension)
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Worker threads (default: all cores)
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output of an earlier run: groups that persist keep their ids
+    #[arg(long)]
+    pub previous: Option<PathBuf>,
+    /// Manual decisions, TSV lines `must<TAB>id<TAB>id` or `cannot<TAB>id<TAB>id`
+    #[arg(long)]
+    pub links: Option<PathBuf>,
+    /// Scoring model (TOML); the bundled model otherwise
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Quiet; print the summary as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn read_previous(path: &Path) -> anyhow::Result<PreviousGroups> {
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut prev = PreviousGroups::default();
+    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.with_context(|| format!("reading {}", path.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: serde_json::Value = serde_json::from_str(&line)
+            .with_context(|| format!("{}:{}: invalid JSON", path.display(), n + 1))?;
+        let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        match (field("id"), field("duplicate_group"), field("matter_group")) {
+            (Some(id), Some(d), Some(m)) => {
+                prev.by_record.insert(id, (d, m));
+            }
+            _ => bail!(
+                "{}:{}: expected id, duplicate_group and matter_group",
+                path.display(),
+                n + 1
+            ),
+        }
+    }
+    Ok(prev)
+}
+
+fn read_links(path: &Path) -> anyhow::Result<ManualLinks> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut links = ManualLinks::default();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let parts: Vec<&str> = line.split('\t').map(str::trim).collect();
+        match parts[..] {
+            ["must", a, b] => links.must.push((a.to_string(), b.to_string())),
+            ["cannot", a, b] => links.cannot.push((a.to_string(), b.to_string())),
+            _ => bail!(
+                "{}:{}: expected `must|cannot<TAB>id<TAB>id`",
+                path.display(),
+                n + 1
+            ),
+        }
+    }
+    Ok(links)
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(t) = args.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t.max(1))
+            .build_global()
+            .context("setting up threads")?;
+    }
+    if args.maps.len() > 1 && args.maps.len() != args.inputs.len() {
+        bail!(
+            "give one --map for all inputs or one per --input ({} inputs, {} maps)",
+            args.inputs.len(),
+            args.maps.len()
+        );
+    }
+    let model = match &args.model {
+        Some(p) => Model::load(p)?,
+        None => Model::bundled()?,
+    };
+    let started = std::time::Instant::now();
+    let mut records: Vec<DedupeRecord> = Vec::new();
+    let mut rejected = 0u64;
+    let mut seen_ids = std::collections::HashSet::new();
+    for (k, path) in args.inputs.iter().enumerate() {
+        let map = match args.maps.get(if args.maps.len() == 1 { 0 } else { k }) {
+            Some(p) => ColumnMap::from_toml_file(p)?,
+            None => ColumnMap::default(),
+        };
+        let size = std::fs::metadata(path)
+            .with_context(|| format!("reading {}", path.display()))?
+            .len();
+        let pb = terminal::byte_progress(size, args.json);
+        pb.set_message(format!("reading {}", path.display()));
+        let file =
+            std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+        let mut source =
+            RecordSource::from_reader(Box::new(pb.wrap_read(file)), path, Format::of(path), map)?;
+        loop {
+            let mut chunk = Vec::with_capacity(4096);
+            for item in source.by_ref() {
+                match item? {
+                    Ok(case) => {
+                        if seen_ids.insert(case.id.clone()) {
+                            chunk.push(case);
+                        } else {
+                            pb.suspend(|| {
+                                eprintln!("skipped {}: id {} seen before", path.display(), case.id)
+                            });
+                            rejected += 1;
+                        }
+                    }
+                    Err(bad) => {
+                        pb.suspend(|| eprintln!("rejected {bad}"));
+                        rejected += 1;
+                    }
+                }
+                if chunk.len() == 4096 {
+                    break;
+                }
+            }
+            if chunk.is_empty() {
+                break;
+            }
+            records.par_extend(chunk.into_par_iter().map(DedupeRecord::new));
+        }
+        pb.finish_and_clear();
+    }
+    let bar = terminal::count_progress(args.json);
+    let result = dedupe(
+        &records,
+        &model,
+        &DedupeOptions {
+            previous: match &args.previous {
+                Some(p) => read_previous(p)?,
+                None => PreviousGroups::default(),
+            },
+            links: match &args.links {
+                Some(p) => read_links(p)?,
+                None => ManualLinks::default(),
+            },
+            ..DedupeOptions::default()
+        },
+        &|stage, done, total| {
+            bar.set_message(match stage {
+                Stage::Blocking => "blocking",
+                Stage::Scoring => "scoring pairs",
+                Stage::Clustering => "clustering",
+            });
+            bar.set_length(total);
+            bar.set_position(done);
+        },
+    );
+    bar.finish_and_clear();
+    let file = std::fs::File::create(&args.output)
+        .with_context(|| format!("creating {}", args.output.display()))?;
+    let mut out = BufWriter::new(file);
+    for row in &result.rows {
+        serde_json::to_writer(&mut out, row)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()
+        .with_context(|| format!("writing {}", args.output.display()))?;
+    let report = Report::build(&records, &result, &model);
+    if let Some(html) = &args.report {
+        std::fs::write(html, render_html(&report))
+            .with_context(|| format!("writing {}", html.display()))?;
+        let json = html.with_extension("json");
+        std::fs::write(&json, serde_json::to_vec_pretty(&report)?)
+            .with_context(|| format!("writing {}", json.display()))?;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let summary = serde_json::json!({
+        "records": report.records, "rejected": rejected, "candidate_pairs": report.candidate_pairs,
+        "duplicate_groups": report.duplicate_groups, "matter_groups": report.matter_groups,
+        "duplicate_rate": report.duplicate_rate, "repeat_petition_rate": report.repeat_petition_rate,
+        "seconds": secs, "records_per_second": report.records as f64 / secs.max(1e-9),
+    });
+    if args.json {
+        println!("{summary}");
+    } else {
+        eprintln!(
+            "{} records ({} rejected) → {} duplicate groups in {} matters; {} candidate pairs; duplicate rate {:.1}%, 重信重访率 {:.1}%; {:.1}s ({:.0} records/s)",
+            report.records,
+            rejected,
+            report.duplicate_groups,
+            report.matter_groups,
+            report.candidate_pairs,
+            report.duplicate_rate * 100.0,
+            report.repeat_petition_rate * 100.0,
+            secs,
+            report.records as f64 / secs.max(1e-9)
+        );
+    }
+    Ok(if rejected > 0 {
+        ExitCode::from(super::EXIT_REJECTED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

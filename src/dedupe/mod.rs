@@ -1,0 +1,344 @@
+//! Batch dedupe across merged platform exports: normalise, block, score, cluster into
+//! duplicate groups (same person, same matter) nested in matter groups, with stable ids and a
+//! report.
+
+mod report;
+
+pub use report::{Report, render_html};
+
+use crate::analysis::Profile;
+use crate::matching::{
+    BlockInput, BlockingConfig, Constraints, Edge, Model, Prepared, TextSignature, candidate_pairs,
+    cluster, compare,
+};
+use crate::model::Case;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+
+/// What dedupe keeps of a record: the case without its narrative, the profile without its
+/// text, and the narrative's bigram signature (a few hundred bytes to a few KB per record).
+#[derive(Debug, Clone)]
+pub struct DedupeRecord {
+    pub case: Case,
+    pub profile: Profile,
+    pub text: TextSignature,
+    /// the first characters of the title or content, for the report
+    pub summary: String,
+}
+
+impl DedupeRecord {
+    pub fn new(mut case: Case) -> DedupeRecord {
+        let mut profile = Profile::of(&case);
+        let text = TextSignature::of(&profile.text);
+        let summary: String = case
+            .title
+            .as_deref()
+            .or(case.content.as_deref())
+            .unwrap_or("")
+            .chars()
+            .take(60)
+            .collect();
+        profile.text = String::new();
+        case.content = None;
+        case.title = None;
+        DedupeRecord {
+            case,
+            profile,
+            text,
+            summary,
+        }
+    }
+
+    fn prepared(&self) -> Prepared<'_> {
+        Prepared {
+            case: &self.case,
+            profile: &self.profile,
+            text: self.text.clone(),
+        }
+    }
+}
+
+/// One output line (FORMAT.md task 1, plus the groups' originals, sizes and channels).
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupRow {
+    pub id: String,
+    pub duplicate_group: String,
+    pub matter_group: String,
+    /// earliest record of the duplicate group
+    pub original: String,
+    pub size: u32,
+    pub channels: Vec<String>,
+    pub matter_original: String,
+    pub matter_size: u32,
+}
+
+/// Previous run's group ids, to keep ids of groups that persist.
+#[derive(Debug, Clone, Default)]
+pub struct PreviousGroups {
+    /// record id → (duplicate group, matter group)
+    pub by_record: HashMap<String, (String, String)>,
+}
+
+/// Manual decisions: `must` (same person, same matter) and `cannot` (not the same matter).
+#[derive(Debug, Clone, Default)]
+pub struct ManualLinks {
+    pub must: Vec<(String, String)>,
+    pub cannot: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DedupeOptions {
+    pub blocking: BlockingConfig,
+    pub previous: PreviousGroups,
+    pub links: ManualLinks,
+}
+
+/// Stages reported to a progress callback: (stage, done, total).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Blocking,
+    Scoring,
+    Clustering,
+}
+
+/// A scored candidate pair.
+#[derive(Debug, Clone, Copy)]
+pub struct ScoredPair {
+    pub a: u32,
+    pub b: u32,
+    pub person: f32,
+    pub matter: f32,
+}
+
+pub struct DedupeResult {
+    pub rows: Vec<GroupRow>,
+    pub pairs: Vec<ScoredPair>,
+    pub candidate_pairs: usize,
+    pub matter_labels: Vec<u32>,
+    pub duplicate_labels: Vec<u32>,
+}
+
+fn order_key(r: &DedupeRecord) -> (i64, &str) {
+    (r.case.timestamp().unwrap_or(i64::MAX), r.case.id.as_str())
+}
+
+/// Names clusters: the previous run's id held by most members, else a prefix and the id of
+/// the earliest member.
+fn name_groups(
+    records: &[DedupeRecord],
+    labels: &[u32],
+    prefix: &str,
+    previous: impl Fn(&str) -> Option<String>,
+) -> (Vec<String>, HashMap<u32, usize>) {
+    let mut members: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (i, &l) in labels.iter().enumerate() {
+        members.entry(l).or_default().push(i);
+    }
+    let mut clusters: Vec<(u32, Vec<usize>)> = members.into_iter().collect();
+    // bigger clusters choose first, ties by earliest member: deterministic
+    for (_, m) in &mut clusters {
+        m.sort_by(|&a, &b| order_key(&records[a]).cmp(&order_key(&records[b])));
+    }
+    clusters.sort_by(|a, b| {
+        b.1.len()
+            .cmp(&a.1.len())
+            .then(order_key(&records[a.1[0]]).cmp(&order_key(&records[b.1[0]])))
+    });
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut names = vec![String::new(); records.len()];
+    let mut original: HashMap<u32, usize> = HashMap::new();
+    for (label, m) in &clusters {
+        let mut votes: HashMap<String, usize> = HashMap::new();
+        for &i in m {
+            if let Some(old) = previous(&records[i].case.id) {
+                *votes.entry(old).or_default() += 1;
+            }
+        }
+        let mut ranked: Vec<(String, usize)> = votes.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let name = ranked
+            .into_iter()
+            .map(|(n, _)| n)
+            .find(|n| !taken.contains(n))
+            .unwrap_or_else(|| {
+                let base = format!("{prefix}-{}", records[m[0]].case.id);
+                let mut name = base.clone();
+                let mut k = 2;
+                while taken.contains(&name) {
+                    name = format!("{base}~{k}");
+                    k += 1;
+                }
+                name
+            });
+        taken.insert(name.clone());
+        for &i in m {
+            names[i] = name.clone();
+        }
+        original.insert(*label, m[0]);
+    }
+    (names, original)
+}
+
+fn resolve_links(records: &[DedupeRecord], links: &[(String, String)]) -> Vec<(u32, u32)> {
+    let index: HashMap<&str, u32> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.case.id.as_str(), i as u32))
+        .collect();
+    links
+        .iter()
+        .filter_map(|(a, b)| Some((*index.get(a.as_str())?, *index.get(b.as_str())?)))
+        .collect()
+}
+
+/// Runs blocking, scoring and clustering over the records.
+pub fn dedupe(
+    records: &[DedupeRecord],
+    model: &Model,
+    opts: &DedupeOptions,
+    progress: &(dyn Fn(Stage, u64, u64) + Sync),
+) -> DedupeResult {
+    let n = records.len();
+    progress(Stage::Blocking, 0, n as u64);
+    let inputs: Vec<BlockInput<'_>> = records
+        .iter()
+        .map(|r| {
+            let mut keys: Vec<String> = Vec::with_capacity(3);
+            if let Some(k) = r.profile.id_key() {
+                keys.push(format!("id:{k}"));
+            }
+            if let Some(p) = &r.profile.phone {
+                keys.push(format!("phone:{}", p.key()));
+            }
+            keys.extend(
+                r.profile
+                    .name_place_keys()
+                    .into_iter()
+                    .map(|k| format!("name:{k}")),
+            );
+            BlockInput {
+                keys,
+                bigrams: r.text.bigrams(),
+                timestamp: r.case.timestamp().unwrap_or(0),
+            }
+        })
+        .collect();
+    let candidates = candidate_pairs(&inputs, &opts.blocking);
+    drop(inputs);
+    progress(Stage::Blocking, n as u64, n as u64);
+    let total = candidates.len() as u64;
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let pairs: Vec<ScoredPair> = candidates
+        .par_chunks(4096)
+        .flat_map_iter(|chunk| {
+            let out: Vec<ScoredPair> = chunk
+                .iter()
+                .map(|&(a, b)| {
+                    let cmp = compare(
+                        &records[a as usize].prepared(),
+                        &records[b as usize].prepared(),
+                    );
+                    let s = model.score(&cmp);
+                    ScoredPair {
+                        a,
+                        b,
+                        person: s.person as f32,
+                        matter: s.matter as f32,
+                    }
+                })
+                .collect();
+            let d = done.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            progress(Stage::Scoring, d + chunk.len() as u64, total);
+            out
+        })
+        .collect();
+    progress(Stage::Clustering, 0, 2);
+    let must = resolve_links(records, &opts.links.must);
+    let cannot = resolve_links(records, &opts.links.cannot);
+    let matter_edges: Vec<Edge> = pairs
+        .iter()
+        .map(|p| Edge {
+            a: p.a,
+            b: p.b,
+            score: p.matter - model.matter_threshold as f32,
+        })
+        .collect();
+    let matter_labels = cluster(
+        n,
+        &matter_edges,
+        0.0,
+        &Constraints {
+            must_link: must.clone(),
+            cannot_link: cannot.clone(),
+        },
+    );
+    drop(matter_edges);
+    progress(Stage::Clustering, 1, 2);
+    let person_edges: Vec<Edge> = pairs
+        .iter()
+        .filter(|p| matter_labels[p.a as usize] == matter_labels[p.b as usize])
+        .map(|p| Edge {
+            a: p.a,
+            b: p.b,
+            score: p.person - model.person_threshold as f32,
+        })
+        .collect();
+    let duplicate_labels = cluster(
+        n,
+        &person_edges,
+        0.0,
+        &Constraints {
+            must_link: must,
+            cannot_link: cannot,
+        },
+    );
+    progress(Stage::Clustering, 2, 2);
+    let prev = &opts.previous.by_record;
+    let (matter_names, matter_orig) = name_groups(records, &matter_labels, "M", |id| {
+        prev.get(id).map(|p| p.1.clone())
+    });
+    let (dup_names, dup_orig) = name_groups(records, &duplicate_labels, "D", |id| {
+        prev.get(id).map(|p| p.0.clone())
+    });
+    let mut dup_size: HashMap<u32, u32> = HashMap::new();
+    let mut dup_channels: HashMap<u32, BTreeSet<String>> = HashMap::new();
+    let mut matter_size: HashMap<u32, u32> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        *dup_size.entry(duplicate_labels[i]).or_default() += 1;
+        *matter_size.entry(matter_labels[i]).or_default() += 1;
+        if let Some(c) = &r.case.channel {
+            dup_channels
+                .entry(duplicate_labels[i])
+                .or_default()
+                .insert(c.clone());
+        }
+    }
+    let rows = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let (d, m) = (duplicate_labels[i], matter_labels[i]);
+            GroupRow {
+                id: r.case.id.clone(),
+                duplicate_group: dup_names[i].clone(),
+                matter_group: matter_names[i].clone(),
+                original: records[dup_orig[&d]].case.id.clone(),
+                size: dup_size[&d],
+                channels: dup_channels
+                    .get(&d)
+                    .map(|s| s.iter().cloned().collect())
+                    .unwrap_or_default(),
+                matter_original: records[matter_orig[&m]].case.id.clone(),
+                matter_size: matter_size[&m],
+            }
+        })
+        .collect();
+    DedupeResult {
+        rows,
+        pairs,
+        candidate_pairs: candidates.len(),
+        matter_labels,
+        duplicate_labels,
+    }
+}

@@ -1,0 +1,354 @@
+//! The dedupe report: totals per platform and channel, duplicate rate and repeat-petition
+//! rate (重信重访率) per county and channel, the largest collective matters, and a sample of
+//! duplicate groups with their evidence. JSON for machines, one HTML page for people.
+
+use super::{DedupeRecord, DedupeResult};
+use crate::analysis::Gazetteer;
+use crate::matching::{Model, compare};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Rate {
+    pub key: String,
+    pub label: String,
+    pub records: u64,
+    /// records that repeat an earlier record of their duplicate group
+    pub repeats: u64,
+    pub duplicate_rate: f64,
+    pub matters: u64,
+    /// matters that one complainant filed more than once
+    pub repeated_matters: u64,
+    pub repeat_petition_rate: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CollectiveMatter {
+    pub matter_group: String,
+    pub original: String,
+    pub summary: String,
+    pub location: Option<String>,
+    pub handler: Option<String>,
+    pub records: u32,
+    pub complainants: u32,
+    pub channels: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SampleMember {
+    pub id: String,
+    pub received_at: Option<String>,
+    pub channel: Option<String>,
+    pub summary: String,
+    /// comparator levels against the group's original
+    pub evidence: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SampleGroup {
+    pub duplicate_group: String,
+    pub matter_group: String,
+    pub members: Vec<SampleMember>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub records: u64,
+    pub duplicate_groups: u64,
+    pub matter_groups: u64,
+    pub candidate_pairs: u64,
+    pub duplicate_rate: f64,
+    pub repeat_petition_rate: f64,
+    pub by_platform: Vec<Rate>,
+    pub by_channel: Vec<Rate>,
+    pub by_county: Vec<Rate>,
+    pub largest_collective_matters: Vec<CollectiveMatter>,
+    pub sample_groups: Vec<SampleGroup>,
+}
+
+#[derive(Default)]
+struct Tally {
+    records: u64,
+    repeats: u64,
+    matters: BTreeSet<u32>,
+    repeated: BTreeSet<u32>,
+}
+
+fn rates(tallies: BTreeMap<String, Tally>, label: impl Fn(&str) -> String) -> Vec<Rate> {
+    let mut out: Vec<Rate> = tallies
+        .into_iter()
+        .map(|(key, t)| Rate {
+            label: label(&key),
+            records: t.records,
+            repeats: t.repeats,
+            duplicate_rate: t.repeats as f64 / t.records.max(1) as f64,
+            matters: t.matters.len() as u64,
+            repeated_matters: t.repeated.len() as u64,
+            repeat_petition_rate: t.repeated.len() as f64 / t.matters.len().max(1) as f64,
+            key,
+        })
+        .collect();
+    out.sort_by(|a, b| b.records.cmp(&a.records).then(a.key.cmp(&b.key)));
+    out
+}
+
+impl Report {
+    pub fn build(records: &[DedupeRecord], result: &DedupeResult, model: &Model) -> Report {
+        let (dl, ml) = (&result.duplicate_labels, &result.matter_labels);
+        let mut dup_members: HashMap<u32, Vec<usize>> = HashMap::new();
+        let mut matter_members: HashMap<u32, Vec<usize>> = HashMap::new();
+        for i in 0..records.len() {
+            dup_members.entry(dl[i]).or_default().push(i);
+            matter_members.entry(ml[i]).or_default().push(i);
+        }
+        let key = |i: usize| {
+            (
+                records[i].case.timestamp().unwrap_or(i64::MAX),
+                records[i].case.id.clone(),
+            )
+        };
+        for m in dup_members.values_mut().chain(matter_members.values_mut()) {
+            m.sort_by_key(|&i| key(i));
+        }
+        // a matter is repeated when one of its duplicate groups has two or more records
+        let repeated_matters: BTreeSet<u32> = dup_members
+            .values()
+            .filter(|m| m.len() > 1)
+            .map(|m| ml[m[0]])
+            .collect();
+        let is_repeat = |i: usize| dup_members[&dl[i]][0] != i;
+        let mut platform: BTreeMap<String, Tally> = BTreeMap::new();
+        let mut channel: BTreeMap<String, Tally> = BTreeMap::new();
+        let mut county: BTreeMap<String, Tally> = BTreeMap::new();
+        let unknown = || "未知".to_string();
+        for (i, r) in records.iter().enumerate() {
+            let keys = [
+                (
+                    &mut platform,
+                    r.case.platform.clone().unwrap_or_else(unknown),
+                ),
+                (&mut channel, r.case.channel.clone().unwrap_or_else(unknown)),
+                (
+                    &mut county,
+                    r.profile
+                        .place
+                        .county
+                        .clone()
+                        .or_else(|| r.profile.place.city.clone())
+                        .unwrap_or_else(unknown),
+                ),
+            ];
+            for (map, k) in keys {
+                let t = map.entry(k).or_default();
+                t.records += 1;
+                t.repeats += u64::from(is_repeat(i));
+                t.matters.insert(ml[i]);
+                if repeated_matters.contains(&ml[i]) {
+                    t.repeated.insert(ml[i]);
+                }
+            }
+        }
+        let g = Gazetteer::global();
+        let mut collective: Vec<CollectiveMatter> = matter_members
+            .values()
+            .map(|m| {
+                let persons: BTreeSet<u32> = m.iter().map(|&i| dl[i]).collect();
+                let first = &records[m[0]];
+                CollectiveMatter {
+                    matter_group: result.rows[m[0]].matter_group.clone(),
+                    original: first.case.id.clone(),
+                    summary: first.summary.clone(),
+                    location: first.case.location.clone(),
+                    handler: m.iter().find_map(|&i| records[i].case.handler.clone()),
+                    records: m.len() as u32,
+                    complainants: persons.len() as u32,
+                    channels: m
+                        .iter()
+                        .filter_map(|&i| records[i].case.channel.clone())
+                        .collect::<BTreeSet<_>>()
+                        .into_iter()
+                        .collect(),
+                }
+            })
+            .filter(|c| c.complainants > 1)
+            .collect();
+        collective.sort_by(|a, b| {
+            b.complainants
+                .cmp(&a.complainants)
+                .then(b.records.cmp(&a.records))
+                .then(a.original.cmp(&b.original))
+        });
+        collective.truncate(15);
+        let mut groups: Vec<&Vec<usize>> = dup_members.values().filter(|m| m.len() > 1).collect();
+        groups.sort_by(|a, b| b.len().cmp(&a.len()).then(key(a[0]).cmp(&key(b[0]))));
+        let sample_groups = groups
+            .into_iter()
+            .take(12)
+            .map(|m| {
+                let orig = &records[m[0]];
+                SampleGroup {
+                    duplicate_group: result.rows[m[0]].duplicate_group.clone(),
+                    matter_group: result.rows[m[0]].matter_group.clone(),
+                    members: m
+                        .iter()
+                        .take(8)
+                        .map(|&i| {
+                            let r = &records[i];
+                            let evidence = if i == m[0] {
+                                Vec::new()
+                            } else {
+                                let cmp = compare(&orig.prepared(), &r.prepared());
+                                model
+                                    .score(&cmp)
+                                    .evidence
+                                    .into_iter()
+                                    .map(|e| (e.field.to_string(), e.level.to_string()))
+                                    .collect()
+                            };
+                            SampleMember {
+                                id: r.case.id.clone(),
+                                received_at: r
+                                    .case
+                                    .received_at
+                                    .map(|t| t.format("%Y-%m-%d %H:%M").to_string()),
+                                channel: r.case.channel.clone(),
+                                summary: r.summary.clone(),
+                                evidence,
+                            }
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let total_repeats = (0..records.len()).filter(|&i| is_repeat(i)).count() as u64;
+        let n = records.len().max(1) as f64;
+        Report {
+            records: records.len() as u64,
+            duplicate_groups: dup_members.len() as u64,
+            matter_groups: matter_members.len() as u64,
+            candidate_pairs: result.candidate_pairs as u64,
+            duplicate_rate: total_repeats as f64 / n,
+            repeat_petition_rate: repeated_matters.len() as f64
+                / matter_members.len().max(1) as f64,
+            by_platform: rates(platform, |k| k.to_string()),
+            by_channel: rates(channel, |k| k.to_string()),
+            by_county: rates(county, |k| {
+                let name = g.full_name(k);
+                if name.is_empty() { k.to_string() } else { name }
+            }),
+            largest_collective_matters: collective,
+            sample_groups,
+        }
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+fn rate_table(title: &str, rows: &[Rate], limit: usize) -> String {
+    let max = rows.iter().map(|r| r.records).max().unwrap_or(1).max(1) as f64;
+    let mut h = format!(
+        "<h2>{}</h2><table><tr><th>{}</th><th>records</th><th></th><th>duplicate rate</th><th>matters</th><th>重信重访率</th></tr>",
+        esc(title),
+        esc(title.split(' ').next_back().unwrap_or(""))
+    );
+    for r in rows.iter().take(limit) {
+        h.push_str(&format!(
+            "<tr><td>{}</td><td class=n>{}</td><td><div class=bar style=\"width:{:.0}px\"></div></td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
+            esc(&r.label),
+            r.records,
+            160.0 * r.records as f64 / max,
+            pct(r.duplicate_rate),
+            r.matters,
+            pct(r.repeat_petition_rate)
+        ));
+    }
+    if rows.len() > limit {
+        h.push_str(&format!(
+            "<tr><td colspan=6>… {} more in report.json</td></tr>",
+            rows.len() - limit
+        ));
+    }
+    h.push_str("</table>");
+    h
+}
+
+/// One self-contained HTML page (no scripts, no external assets).
+pub fn render_html(r: &Report) -> String {
+    let mut h = String::from(
+        "<!doctype html><html lang=zh><head><meta charset=utf-8><title>casematch dedupe report</title><style>\
+body{font:14px/1.5 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}\
+table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}\
+td.n{text-align:right;font-variant-numeric:tabular-nums}.bar{height:10px;background:#4a7bd0}\
+.kpi{display:inline-block;margin:0 2em 1em 0}.kpi b{display:block;font-size:26px}small{color:#666}</style></head><body>",
+    );
+    h.push_str("<h1>Duplicate report</h1>");
+    for (label, value) in [
+        ("records", r.records.to_string()),
+        ("duplicate groups", r.duplicate_groups.to_string()),
+        ("matters", r.matter_groups.to_string()),
+        ("duplicate rate", pct(r.duplicate_rate)),
+        (
+            "重信重访率 (repeat-petition rate)",
+            pct(r.repeat_petition_rate),
+        ),
+    ] {
+        h.push_str(&format!(
+            "<div class=kpi><b>{}</b>{}</div>",
+            esc(&value),
+            esc(label)
+        ));
+    }
+    h.push_str("<p><small>Duplicate rate: records repeating an earlier record of the same person and matter. \
+重信重访率: matters one complainant filed more than once.</small></p>");
+    h.push_str(&rate_table("By platform", &r.by_platform, 30));
+    h.push_str(&rate_table("By channel", &r.by_channel, 30));
+    h.push_str(&rate_table("By county", &r.by_county, 40));
+    h.push_str("<h2>Largest collective matters</h2><table><tr><th>original</th><th>complainants</th><th>records</th><th>channels</th><th>location</th><th>handler</th><th>summary</th></tr>");
+    for c in &r.largest_collective_matters {
+        h.push_str(&format!(
+            "<tr><td>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&c.original),
+            c.complainants,
+            c.records,
+            esc(&c.channels.join(" ")),
+            esc(c.location.as_deref().unwrap_or("")),
+            esc(c.handler.as_deref().unwrap_or("")),
+            esc(&c.summary)
+        ));
+    }
+    h.push_str("</table><h2>Sample duplicate groups</h2>");
+    for g in &r.sample_groups {
+        h.push_str(&format!("<h3>{} <small>in {}</small></h3><table><tr><th>id</th><th>received</th><th>channel</th><th>summary</th><th>evidence against the original</th></tr>", esc(&g.duplicate_group), esc(&g.matter_group)));
+        for m in &g.members {
+            let ev: Vec<String> = m
+                .evidence
+                .iter()
+                .map(|(f, l)| format!("{}: {}", esc(f), esc(l)))
+                .collect();
+            h.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><small>{}</small></td></tr>",
+                esc(&m.id),
+                esc(m.received_at.as_deref().unwrap_or("")),
+                esc(m.channel.as_deref().unwrap_or("")),
+                esc(&m.summary),
+                if ev.is_empty() {
+                    "original".to_string()
+                } else {
+                    ev.join("<br>")
+                }
+            ));
+        }
+        h.push_str("</table>");
+    }
+    h.push_str("</body></html>\n");
+    h
+}

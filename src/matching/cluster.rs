@@ -1,0 +1,197 @@
+//! Clustering scored pairs without chaining.
+//!
+//! Connected components over edges above a threshold would merge a whole housing estate
+//! through single weak links. Here clusters merge in order of their strongest link, but only
+//! when the *average* of all observed scores between the two clusters clears the threshold
+//! (average linkage over the sparse candidate graph): one good link cannot outvote the many
+//! poor ones between two otherwise unrelated groups. Must-link pairs are merged first;
+//! cannot-link pairs are never put in one cluster.
+
+use std::collections::{HashMap, HashSet};
+
+/// A scored pair of nodes.
+#[derive(Debug, Clone, Copy)]
+pub struct Edge {
+    pub a: u32,
+    pub b: u32,
+    pub score: f32,
+}
+
+/// Pairs decided by a person: always together, or never.
+#[derive(Debug, Clone, Default)]
+pub struct Constraints {
+    pub must_link: Vec<(u32, u32)>,
+    pub cannot_link: Vec<(u32, u32)>,
+}
+
+/// Scores are clamped so one extreme pair does not dominate an average.
+const SCORE_LIMIT: f32 = 30.0;
+
+struct Clusters {
+    parent: Vec<u32>,
+    /// per root: neighbouring root → (sum of scores, count)
+    links: Vec<HashMap<u32, (f64, u32)>>,
+    /// per root: nodes it must never share a cluster with
+    cannot: Vec<HashSet<u32>>,
+}
+
+impl Clusters {
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let p = self.parent[x as usize];
+            self.parent[x as usize] = self.parent[p as usize];
+            x = p;
+        }
+        x
+    }
+
+    fn forbidden(&mut self, ra: u32, rb: u32) -> bool {
+        let (small, other) = if self.cannot[ra as usize].len() <= self.cannot[rb as usize].len() {
+            (ra, rb)
+        } else {
+            (rb, ra)
+        };
+        let partners: Vec<u32> = self.cannot[small as usize].iter().copied().collect();
+        partners.into_iter().any(|p| self.find(p) == other)
+    }
+
+    fn merge(&mut self, ra: u32, rb: u32) {
+        let (big, small) = if self.links[ra as usize].len() >= self.links[rb as usize].len() {
+            (ra, rb)
+        } else {
+            (rb, ra)
+        };
+        let moved = std::mem::take(&mut self.links[small as usize]);
+        self.links[big as usize].remove(&small);
+        for (other, (sum, count)) in moved {
+            if other == big {
+                continue;
+            }
+            let e = self.links[big as usize].entry(other).or_insert((0.0, 0));
+            e.0 += sum;
+            e.1 += count;
+            let back = &mut self.links[other as usize];
+            back.remove(&small);
+            let e = back.entry(big).or_insert((0.0, 0));
+            e.0 += sum;
+            e.1 += count;
+        }
+        let cannot = std::mem::take(&mut self.cannot[small as usize]);
+        self.cannot[big as usize].extend(cannot);
+        self.parent[small as usize] = big;
+    }
+}
+
+/// Clusters `n` nodes; returns each node's cluster as the index of one of its members.
+pub fn cluster(n: usize, edges: &[Edge], threshold: f32, constraints: &Constraints) -> Vec<u32> {
+    let mut c = Clusters {
+        parent: (0..n as u32).collect(),
+        links: vec![HashMap::new(); n],
+        cannot: vec![HashSet::new(); n],
+    };
+    for e in edges {
+        if e.a == e.b || e.a as usize >= n || e.b as usize >= n {
+            continue;
+        }
+        let s = f64::from(e.score.clamp(-SCORE_LIMIT, SCORE_LIMIT));
+        for (x, y) in [(e.a, e.b), (e.b, e.a)] {
+            let l = c.links[x as usize].entry(y).or_insert((0.0, 0));
+            l.0 += s;
+            l.1 += 1;
+        }
+    }
+    for &(a, b) in &constraints.cannot_link {
+        if (a as usize) < n && (b as usize) < n {
+            c.cannot[a as usize].insert(b);
+            c.cannot[b as usize].insert(a);
+        }
+    }
+    for &(a, b) in &constraints.must_link {
+        if (a as usize) < n && (b as usize) < n {
+            let (ra, rb) = (c.find(a), c.find(b));
+            if ra != rb {
+                c.merge(ra, rb);
+            }
+        }
+    }
+    let mut order: Vec<&Edge> = edges.iter().filter(|e| e.score >= threshold).collect();
+    order.sort_by(|x, y| {
+        y.score
+            .total_cmp(&x.score)
+            .then(x.a.cmp(&y.a))
+            .then(x.b.cmp(&y.b))
+    });
+    for e in order {
+        if e.a as usize >= n || e.b as usize >= n {
+            continue;
+        }
+        let (ra, rb) = (c.find(e.a), c.find(e.b));
+        if ra == rb {
+            continue;
+        }
+        let Some(&(sum, count)) = c.links[ra as usize].get(&rb) else {
+            continue;
+        };
+        if (sum / f64::from(count)) < f64::from(threshold) || c.forbidden(ra, rb) {
+            continue;
+        }
+        c.merge(ra, rb);
+    }
+    (0..n as u32).map(|x| c.find(x)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(a: u32, b: u32, score: f32) -> Edge {
+        Edge { a, b, score }
+    }
+
+    fn same(labels: &[u32], a: usize, b: usize) -> bool {
+        labels[a] == labels[b]
+    }
+
+    #[test]
+    fn strong_links_merge() {
+        let l = cluster(
+            4,
+            &[e(0, 1, 10.0), e(1, 2, 8.0), e(0, 2, 9.0)],
+            0.0,
+            &Constraints::default(),
+        );
+        assert!(same(&l, 0, 1) && same(&l, 1, 2));
+        assert!(!same(&l, 0, 3));
+    }
+
+    #[test]
+    fn one_weak_link_does_not_chain_two_groups() {
+        // two tight groups {0,1,2} and {3,4,5}; one weak positive link 2-3, the other
+        // observed links between the groups are negative
+        let mut edges = vec![
+            e(0, 1, 10.0),
+            e(0, 2, 10.0),
+            e(1, 2, 10.0),
+            e(3, 4, 10.0),
+            e(3, 5, 10.0),
+            e(4, 5, 10.0),
+        ];
+        edges.extend([e(2, 3, 0.5), e(1, 3, -8.0), e(2, 4, -8.0), e(0, 5, -8.0)]);
+        let l = cluster(6, &edges, 0.0, &Constraints::default());
+        assert!(same(&l, 0, 2) && same(&l, 3, 5));
+        assert!(!same(&l, 2, 3), "single linkage would chain here");
+        // connected components at the same threshold would have merged everything
+    }
+
+    #[test]
+    fn constraints_are_honoured() {
+        let edges = [e(0, 1, 10.0), e(1, 2, 10.0), e(0, 2, 10.0)];
+        let c = Constraints {
+            must_link: vec![(3, 4)],
+            cannot_link: vec![(0, 2)],
+        };
+        let l = cluster(5, &edges, 0.0, &c);
+        assert!(same(&l, 3, 4));
+        assert!(!same(&l, 0, 2));
+    }
+}
