@@ -16,21 +16,28 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
-/// What dedupe keeps of a record: the case without its narrative, the profile without its
-/// text, and the narrative's bigram signature (a few hundred bytes to a few KB per record).
+/// What dedupe keeps of a record: a few raw fields, the profile without its text, and the
+/// narrative's bigram signature — about 2 KB per record, whatever the narrative's length.
 #[derive(Debug, Clone)]
 pub struct DedupeRecord {
-    pub case: Case,
+    pub id: String,
+    pub timestamp: Option<i64>,
+    pub channel: Option<Box<str>>,
+    pub platform: Option<Box<str>>,
+    pub category: Option<Box<str>>,
+    pub handler: Option<Box<str>>,
+    pub location: Option<Box<str>>,
     pub profile: Profile,
     pub text: TextSignature,
     /// the first characters of the title or content, for the report
-    pub summary: String,
+    pub summary: Box<str>,
 }
 
 impl DedupeRecord {
-    pub fn new(mut case: Case) -> DedupeRecord {
+    pub fn new(case: Case) -> DedupeRecord {
         let mut profile = Profile::of(&case);
         let text = TextSignature::of(&profile.text);
+        profile.text = String::new();
         let summary: String = case
             .title
             .as_deref()
@@ -39,23 +46,36 @@ impl DedupeRecord {
             .chars()
             .take(60)
             .collect();
-        profile.text = String::new();
-        case.content = None;
-        case.title = None;
+        let boxed = |s: Option<String>| s.map(String::into_boxed_str);
         DedupeRecord {
-            case,
+            timestamp: case.timestamp(),
+            channel: boxed(case.channel),
+            platform: boxed(case.platform),
+            category: boxed(case.category),
+            handler: boxed(case.handler),
+            location: boxed(case.location),
+            id: case.id,
             profile,
             text,
-            summary,
+            summary: summary.into_boxed_str(),
         }
     }
 
     fn prepared(&self) -> Prepared<'_> {
         Prepared {
-            case: &self.case,
             profile: &self.profile,
-            text: self.text.clone(),
+            text: &self.text,
+            timestamp: self.timestamp,
+            category: self.category.as_deref(),
+            channel: self.channel.as_deref(),
         }
+    }
+
+    /// Received time in China time, for display.
+    pub fn received(&self) -> Option<String> {
+        let t = chrono::DateTime::from_timestamp(self.timestamp?, 0)?;
+        let cst = chrono::FixedOffset::east_opt(8 * 3600)?;
+        Some(t.with_timezone(&cst).format("%Y-%m-%d %H:%M").to_string())
     }
 }
 
@@ -120,7 +140,7 @@ pub struct DedupeResult {
 }
 
 fn order_key(r: &DedupeRecord) -> (i64, &str) {
-    (r.case.timestamp().unwrap_or(i64::MAX), r.case.id.as_str())
+    (r.timestamp.unwrap_or(i64::MAX), r.id.as_str())
 }
 
 /// Names clusters: the previous run's id held by most members, else a prefix and the id of
@@ -151,7 +171,7 @@ fn name_groups(
     for (label, m) in &clusters {
         let mut votes: HashMap<String, usize> = HashMap::new();
         for &i in m {
-            if let Some(old) = previous(&records[i].case.id) {
+            if let Some(old) = previous(&records[i].id) {
                 *votes.entry(old).or_default() += 1;
             }
         }
@@ -162,7 +182,7 @@ fn name_groups(
             .map(|(n, _)| n)
             .find(|n| !taken.contains(n))
             .unwrap_or_else(|| {
-                let base = format!("{prefix}-{}", records[m[0]].case.id);
+                let base = format!("{prefix}-{}", records[m[0]].id);
                 let mut name = base.clone();
                 let mut k = 2;
                 while taken.contains(&name) {
@@ -184,7 +204,7 @@ fn resolve_links(records: &[DedupeRecord], links: &[(String, String)]) -> Vec<(u
     let index: HashMap<&str, u32> = records
         .iter()
         .enumerate()
-        .map(|(i, r)| (r.case.id.as_str(), i as u32))
+        .map(|(i, r)| (r.id.as_str(), i as u32))
         .collect();
     links
         .iter()
@@ -220,12 +240,13 @@ pub fn dedupe(
             BlockInput {
                 keys,
                 bigrams: r.text.bigrams(),
-                timestamp: r.case.timestamp().unwrap_or(0),
+                timestamp: r.timestamp.unwrap_or(0),
             }
         })
         .collect();
     let candidates = candidate_pairs(&inputs, &opts.blocking);
     drop(inputs);
+    let candidate_count = candidates.len();
     progress(Stage::Blocking, n as u64, n as u64);
     let total = candidates.len() as u64;
     let done = std::sync::atomic::AtomicU64::new(0);
@@ -253,6 +274,7 @@ pub fn dedupe(
             out
         })
         .collect();
+    drop(candidates);
     progress(Stage::Clustering, 0, 2);
     let must = resolve_links(records, &opts.links.must);
     let cannot = resolve_links(records, &opts.links.cannot);
@@ -307,11 +329,11 @@ pub fn dedupe(
     for (i, r) in records.iter().enumerate() {
         *dup_size.entry(duplicate_labels[i]).or_default() += 1;
         *matter_size.entry(matter_labels[i]).or_default() += 1;
-        if let Some(c) = &r.case.channel {
+        if let Some(c) = &r.channel {
             dup_channels
                 .entry(duplicate_labels[i])
                 .or_default()
-                .insert(c.clone());
+                .insert(c.to_string());
         }
     }
     let rows = records
@@ -320,16 +342,16 @@ pub fn dedupe(
         .map(|(i, r)| {
             let (d, m) = (duplicate_labels[i], matter_labels[i]);
             GroupRow {
-                id: r.case.id.clone(),
+                id: r.id.clone(),
                 duplicate_group: dup_names[i].clone(),
                 matter_group: matter_names[i].clone(),
-                original: records[dup_orig[&d]].case.id.clone(),
+                original: records[dup_orig[&d]].id.clone(),
                 size: dup_size[&d],
                 channels: dup_channels
                     .get(&d)
                     .map(|s| s.iter().cloned().collect())
                     .unwrap_or_default(),
-                matter_original: records[matter_orig[&m]].case.id.clone(),
+                matter_original: records[matter_orig[&m]].id.clone(),
                 matter_size: matter_size[&m],
             }
         })
@@ -337,7 +359,7 @@ pub fn dedupe(
     DedupeResult {
         rows,
         pairs,
-        candidate_pairs: candidates.len(),
+        candidate_pairs: candidate_count,
         matter_labels,
         duplicate_labels,
     }

@@ -103,8 +103,8 @@ impl Report {
         }
         let key = |i: usize| {
             (
-                records[i].case.timestamp().unwrap_or(i64::MAX),
-                records[i].case.id.clone(),
+                records[i].timestamp.unwrap_or(i64::MAX),
+                records[i].id.clone(),
             )
         };
         for m in dup_members.values_mut().chain(matter_members.values_mut()) {
@@ -125,9 +125,12 @@ impl Report {
             let keys = [
                 (
                     &mut platform,
-                    r.case.platform.clone().unwrap_or_else(unknown),
+                    r.platform.as_deref().map_or_else(unknown, str::to_string),
                 ),
-                (&mut channel, r.case.channel.clone().unwrap_or_else(unknown)),
+                (
+                    &mut channel,
+                    r.channel.as_deref().map_or_else(unknown, str::to_string),
+                ),
                 (
                     &mut county,
                     r.profile
@@ -156,15 +159,17 @@ impl Report {
                 let first = &records[m[0]];
                 CollectiveMatter {
                     matter_group: result.rows[m[0]].matter_group.clone(),
-                    original: first.case.id.clone(),
-                    summary: first.summary.clone(),
-                    location: first.case.location.clone(),
-                    handler: m.iter().find_map(|&i| records[i].case.handler.clone()),
+                    original: first.id.clone(),
+                    summary: first.summary.to_string(),
+                    location: first.location.as_deref().map(str::to_string),
+                    handler: m
+                        .iter()
+                        .find_map(|&i| records[i].handler.as_deref().map(str::to_string)),
                     records: m.len() as u32,
                     complainants: persons.len() as u32,
                     channels: m
                         .iter()
-                        .filter_map(|&i| records[i].case.channel.clone())
+                        .filter_map(|&i| records[i].channel.as_deref().map(str::to_string))
                         .collect::<BTreeSet<_>>()
                         .into_iter()
                         .collect(),
@@ -206,13 +211,10 @@ impl Report {
                                     .collect()
                             };
                             SampleMember {
-                                id: r.case.id.clone(),
-                                received_at: r
-                                    .case
-                                    .received_at
-                                    .map(|t| t.format("%Y-%m-%d %H:%M").to_string()),
-                                channel: r.case.channel.clone(),
-                                summary: r.summary.clone(),
+                                id: r.id.clone(),
+                                received_at: r.received(),
+                                channel: r.channel.as_deref().map(str::to_string),
+                                summary: r.summary.to_string(),
                                 evidence,
                             }
                         })

@@ -3,6 +3,7 @@
 
 use super::comparison::{Prepared, compare};
 use super::model::{Evidence, Model};
+use super::text::TextSignature;
 use crate::analysis::{Profile, mask_middle};
 use crate::error::Result;
 use crate::index::{CandidateQuery, CaseIndex};
@@ -113,14 +114,16 @@ pub fn check_profile(
     profile: &Profile,
     opts: &CheckOptions,
 ) -> Result<CheckResult> {
-    let query = Prepared::new(case, profile);
+    let query_text = TextSignature::of(&profile.text);
+    let query = Prepared::new(case, profile, &query_text);
     let candidates = index.candidates(profile, &opts.candidates)?;
     let mut matches: Vec<(Match, i64)> = Vec::new();
     for (stored, _) in &candidates {
         if stored.case.id == case.id {
             continue;
         }
-        let other = Prepared::new(&stored.case, &stored.profile);
+        let other_text = TextSignature::of(&stored.profile.text);
+        let other = Prepared::new(&stored.case, &stored.profile, &other_text);
         let cmp = compare(&query, &other);
         let s = model.score(&cmp);
         let verdict = verdict_of(s.same_person, s.same_matter);

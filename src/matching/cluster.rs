@@ -89,8 +89,31 @@ pub fn cluster(n: usize, edges: &[Edge], threshold: f32, constraints: &Constrain
         links: vec![HashMap::new(); n],
         cannot: vec![HashSet::new(); n],
     };
+    // merges only ever happen inside components of the positive (and must-link) graph, so
+    // links between components are never read: leave them out and save the memory
+    let mut reach = Clusters {
+        parent: (0..n as u32).collect(),
+        links: Vec::new(),
+        cannot: Vec::new(),
+    };
+    let positive = edges
+        .iter()
+        .filter(|e| e.score >= threshold)
+        .map(|e| (e.a, e.b));
+    for (a, b) in positive.chain(constraints.must_link.iter().copied()) {
+        if (a as usize) < n && (b as usize) < n {
+            let (ra, rb) = (reach.find(a), reach.find(b));
+            if ra != rb {
+                reach.parent[ra as usize] = rb;
+            }
+        }
+    }
     for e in edges {
-        if e.a == e.b || e.a as usize >= n || e.b as usize >= n {
+        if e.a == e.b
+            || e.a as usize >= n
+            || e.b as usize >= n
+            || reach.find(e.a) != reach.find(e.b)
+        {
             continue;
         }
         let s = f64::from(e.score.clamp(-SCORE_LIMIT, SCORE_LIMIT));

@@ -13,20 +13,25 @@ use super::time_gap::{self, TimeLevel};
 use crate::analysis::Profile;
 use crate::model::Case;
 
-/// A case ready for comparison: its record, normalised profile and text signature.
-#[derive(Debug, Clone)]
+/// What the comparators read of a case: its normalised profile, text signature and the
+/// few raw fields compared as they are.
+#[derive(Debug, Clone, Copy)]
 pub struct Prepared<'a> {
-    pub case: &'a Case,
     pub profile: &'a Profile,
-    pub text: TextSignature,
+    pub text: &'a TextSignature,
+    pub timestamp: Option<i64>,
+    pub category: Option<&'a str>,
+    pub channel: Option<&'a str>,
 }
 
 impl<'a> Prepared<'a> {
-    pub fn new(case: &'a Case, profile: &'a Profile) -> Prepared<'a> {
+    pub fn new(case: &'a Case, profile: &'a Profile, text: &'a TextSignature) -> Prepared<'a> {
         Prepared {
-            case,
             profile,
-            text: TextSignature::of(&profile.text),
+            text,
+            timestamp: case.timestamp(),
+            category: case.category.as_deref(),
+            channel: case.channel.as_deref(),
         }
     }
 }
@@ -105,7 +110,7 @@ fn name_phone(name: NameLevel, phone: PhoneLevel) -> &'static str {
 /// Compares two prepared cases.
 pub fn compare(a: &Prepared<'_>, b: &Prepared<'_>) -> Comparison {
     let (pa, pb) = (a.profile, b.profile);
-    let (text, text_similarity) = text::compare(&a.text, &b.text);
+    let (text, text_similarity) = text::compare(a.text, b.text);
     Comparison {
         name: name::compare(pa.name.as_ref(), pb.name.as_ref()),
         id_number: id_number::compare(pa.id_number.as_ref(), pb.id_number.as_ref()),
@@ -114,9 +119,9 @@ pub fn compare(a: &Prepared<'_>, b: &Prepared<'_>) -> Comparison {
         text,
         text_similarity,
         place: place::compare(&pa.place, &pb.place),
-        time_gap: time_gap::compare(a.case.timestamp(), b.case.timestamp()),
-        category: category::compare(a.case.category.as_deref(), b.case.category.as_deref()),
-        channel: channel::compare(a.case.channel.as_deref(), b.case.channel.as_deref()),
+        time_gap: time_gap::compare(a.timestamp, b.timestamp),
+        category: category::compare(a.category, b.category),
+        channel: channel::compare(a.channel, b.channel),
     }
 }
 

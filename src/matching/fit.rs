@@ -186,12 +186,14 @@ pub fn labelled_pairs(
     q: &crate::index::CandidateQuery,
 ) -> crate::error::Result<(Vec<QueryPairs>, BlockingRecall)> {
     use super::comparison::{Prepared, compare};
+    use super::text::TextSignature;
     use rayon::prelude::*;
     use std::collections::{HashMap, HashSet};
     let per_case: Vec<Vec<(String, LabelledPair)>> = cases
         .par_iter()
         .map(|s| {
-            let query = Prepared::new(&s.case, &s.profile);
+            let query_text = TextSignature::of(&s.profile.text);
+            let query = Prepared::new(&s.case, &s.profile, &query_text);
             let Some(tq) = truth.get(&s.case.id) else {
                 return Ok(Vec::new());
             };
@@ -203,7 +205,11 @@ pub fn labelled_pairs(
                 let Some(to) = truth.get(&other.case.id) else {
                     continue;
                 };
-                let cmp = compare(&query, &Prepared::new(&other.case, &other.profile));
+                let other_text = TextSignature::of(&other.profile.text);
+                let cmp = compare(
+                    &query,
+                    &Prepared::new(&other.case, &other.profile, &other_text),
+                );
                 out.push((
                     other.case.id.clone(),
                     LabelledPair {

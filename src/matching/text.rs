@@ -70,6 +70,7 @@ impl TextSignature {
         }
         bigrams.sort_unstable();
         bigrams.dedup();
+        bigrams.shrink_to_fit();
         TextSignature { bigrams }
     }
 

@@ -2,6 +2,7 @@
 
 mod check;
 mod cli;
+mod dedupe;
 mod fixtures;
 mod ingest;
 mod search;
