@@ -179,4 +179,12 @@ impl Engine {
     pub fn get(&self, id: &str) -> Result<Option<StoredCase>> {
         self.index.get(id)
     }
+
+    /// Cases whose narratives resemble the case `id`, best first; `None` if `id` is unknown.
+    pub fn similar(&self, id: &str, limit: usize) -> Result<Option<Vec<(StoredCase, f32)>>> {
+        let Some(stored) = self.index.get(id)? else {
+            return Ok(None);
+        };
+        self.index.similar(&stored.profile, id, limit).map(Some)
+    }
 }

@@ -55,6 +55,9 @@ pub struct DemoArgs {
     pub index: IndexArg,
     #[arg(long, default_value_t = 300)]
     pub records: usize,
+    /// Stop after the sample search instead of serving on 127.0.0.1:7700
+    #[arg(long)]
+    pub no_serve: bool,
 }
 
 pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
@@ -93,5 +96,22 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         );
     }
     println!("\nTry: cargo run --release -- search 物业 --place 长沙 --limit 5");
-    Ok(ExitCode::SUCCESS)
+    if args.no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
+    drop(engine);
+    let settings = super::serve::settings(&super::serve::Args {
+        index: Some(args.index.index.clone()),
+        ..super::serve::Args::default()
+    })?;
+    super::serve::run_with(settings, |addr| {
+        println!("\nServing on http://{addr} (Ctrl-C to stop). Try:");
+        println!("  curl -s 'http://{addr}/v1/search?q=噪音扰民&limit=3'");
+        println!("  curl -s http://{addr}/v1/check -H 'content-type: application/json' \\");
+        println!(
+            "       -d '{{\"id\":\"Q1\",\"name\":\"张伟\",\"phone\":\"13912345678\",\"location\":\"长沙市岳麓区\",\"content\":\"小区旁边工地夜间施工噪音扰民\"}}'"
+        );
+        println!("  curl -s http://{addr}/metrics | head");
+        println!("  curl -s http://{addr}/openapi.json | head -c 300");
+    })
 }

@@ -7,6 +7,7 @@ mod fit;
 mod generate;
 mod ingest;
 mod search;
+mod serve;
 mod show;
 mod terminal;
 
@@ -47,6 +48,8 @@ enum Command {
     Check(check::Args),
     /// Group the records of merged exports into duplicate and matter groups, with a report
     Dedupe(dedupe::Args),
+    /// Serve the HTTP API (intake check, search, cases, dedupe jobs, metrics)
+    Serve(serve::Args),
     /// Fit the scoring model on labelled cases (cases.jsonl + truth.tsv)
     Fit(fit::Args),
     /// Write synthetic cases as JSONL to standard output
@@ -64,6 +67,7 @@ pub fn run() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Fit(a) => fit::run(a),
         Command::Dedupe(a) => dedupe::run(a),
+        Command::Serve(a) => serve::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Demo(a) => generate::demo(a),
     };

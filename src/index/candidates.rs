@@ -125,3 +125,28 @@ fn more_like_this(
         .collect();
     Ok(Some(Box::new(BooleanQuery::new(clauses))))
 }
+
+impl CaseIndex {
+    /// Cases whose narratives resemble `profile`'s (more-like-this), best first.
+    pub fn similar(
+        &self,
+        profile: &Profile,
+        exclude_id: &str,
+        limit: usize,
+    ) -> Result<Vec<(StoredCase, f32)>> {
+        let searcher = self.searcher();
+        let q = CandidateQuery::default();
+        let Some(query) = more_like_this(self.fields(), &searcher, &profile.text, &q)? else {
+            return Ok(Vec::new());
+        };
+        let top = searcher.search(&query, &TopDocs::with_limit(limit + 1).order_by_score())?;
+        let mut out = Vec::with_capacity(limit);
+        for (score, addr) in top {
+            let stored = self.stored(&searcher, addr)?;
+            if stored.case.id != exclude_id && out.len() < limit {
+                out.push((stored, score));
+            }
+        }
+        Ok(out)
+    }
+}

@@ -74,15 +74,25 @@ pub struct CheckResult {
 
 fn masked_value(field: &str, case: &Case, p: &Profile) -> Option<String> {
     match field {
-        "name" => p.name.as_ref().map(|n| {
-            let shown = n.display();
-            let mut chars = shown.chars();
-            chars
-                .next()
-                .map_or_else(String::new, |s| format!("{s}{}", "*".repeat(chars.count())))
-        }),
+        "name_phone" => {
+            let name = p.name.as_ref().map(|n| {
+                let shown = n.display();
+                let mut chars = shown.chars();
+                chars
+                    .next()
+                    .map_or_else(String::new, |s| format!("{s}{}", "*".repeat(chars.count())))
+            });
+            let phone = p.phone.as_ref().map(|ph| ph.masked());
+            if name.is_none() && phone.is_none() {
+                return None;
+            }
+            Some(format!(
+                "{} / {}",
+                name.unwrap_or_else(|| "-".into()),
+                phone.unwrap_or_else(|| "-".into())
+            ))
+        }
         "id_number" => p.id_number.as_ref().map(|i| i.masked()),
-        "phone" => p.phone.as_ref().map(|ph| ph.masked()),
         "home" => case.address.as_deref().map(|a| mask_middle(a, 6, 0)),
         "place" => case.location.clone(),
         "time_gap" => case.received_at.map(|t| t.to_rfc3339()),

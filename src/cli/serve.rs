@@ -1,0 +1,78 @@
+//! `casematch serve`: the HTTP service.
+
+use anyhow::Context;
+use casematch::Engine;
+use casematch::server::{Config, Settings, serve};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Flags override the environment (CASEMATCH_*), which overrides the config file.
+#[derive(clap::Args, Default)]
+pub struct Args {
+    /// Index directory [default: ./index]
+    #[arg(long)]
+    pub index: Option<PathBuf>,
+    /// Listen address [default: 127.0.0.1:7700]
+    #[arg(long)]
+    pub addr: Option<String>,
+    /// TOML configuration file (see README: every setting and its default)
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Largest request body in bytes [default: 10 MiB]
+    #[arg(long)]
+    pub body_limit_bytes: Option<usize>,
+    /// Requests per minute per API key [default: 1200]
+    #[arg(long)]
+    pub rate_limit_per_minute: Option<u32>,
+    /// Commit interval of the index writer in ms [default: 1000]
+    #[arg(long)]
+    pub commit_interval_ms: Option<u64>,
+    /// Cases held in the read cache [default: 10000]
+    #[arg(long)]
+    pub cache_capacity: Option<u64>,
+    /// CORS origin allowed (repeat; `*` for any) [default: none]
+    #[arg(long = "cors-origin")]
+    pub cors_origins: Vec<String>,
+    /// Directory dedupe jobs may read server-side files from [default: none]
+    #[arg(long)]
+    pub dedupe_dir: Option<PathBuf>,
+}
+
+pub fn settings(args: &Args) -> anyhow::Result<Settings> {
+    let file = match &args.config {
+        Some(p) => Config::from_file(p)?,
+        None => Config::default(),
+    };
+    let env = Config::from_env(|k| std::env::var(k).ok())?;
+    let flags = Config {
+        addr: args.addr.clone(),
+        index: args.index.clone(),
+        keys: None,
+        body_limit_bytes: args.body_limit_bytes,
+        rate_limit_per_minute: args.rate_limit_per_minute,
+        commit_interval_ms: args.commit_interval_ms,
+        cache_capacity: args.cache_capacity,
+        cors_origins: (!args.cors_origins.is_empty()).then(|| args.cors_origins.clone()),
+        dedupe_dir: args.dedupe_dir.clone(),
+    };
+    Ok(file.merge(env).merge(flags).settings())
+}
+
+/// Runs the service until Ctrl-C/SIGTERM; `banner` prints once the socket is bound.
+pub fn run_with(settings: Settings, banner: impl FnOnce(&str)) -> anyhow::Result<ExitCode> {
+    let engine = Engine::open(&settings.index)
+        .with_context(|| format!("opening index {}", settings.index.display()))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    runtime.block_on(serve(engine, settings, banner))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let settings = settings(&args)?;
+    run_with(settings, |addr| {
+        eprintln!("casematch listening on http://{addr} (Ctrl-C to stop)")
+    })
+}

@@ -1,0 +1,570 @@
+//! Route handlers and the OpenAPI document generated from their annotations.
+
+use super::AppState;
+use super::auth::{Caller, Role};
+use super::error::{ApiError, ApiJson, ErrorResponse};
+use super::jobs::{JobInput, JobState, confined};
+use crate::analysis::{Gazetteer, Profile, mask_middle};
+use crate::index::{SearchRequest, StoredCase, Upsert};
+use crate::model::{Case, case_from_json_line, normalize_channel, parse_datetime};
+use crate::source::ColumnMap;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+use utoipa::OpenApi;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/cases", post(add_cases))
+        .route("/v1/cases/{id}", get(get_case))
+        .route("/v1/check", post(check))
+        .route("/v1/search", get(search_get).post(search_post))
+        .route("/v1/dedupe/jobs", post(start_job))
+        .route("/v1/dedupe/jobs/{id}", get(job_status))
+        .route("/v1/dedupe/jobs/{id}/groups", get(job_groups))
+        .route("/v1/dedupe/jobs/{id}/report", get(job_report))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/openapi.json", get(openapi))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "casematch",
+        description = "Index Chinese complaint and petition cases and find repeats."
+    ),
+    paths(
+        add_cases,
+        get_case,
+        check,
+        search_get,
+        search_post,
+        start_job,
+        job_status,
+        job_groups,
+        job_report,
+        healthz,
+        readyz,
+        metrics
+    ),
+    components(schemas(ErrorResponse, SearchParams, CheckParams))
+)]
+struct ApiDoc;
+
+fn body_error(e: BytesRejection) -> ApiError {
+    ApiError::new(e.status(), e.body_text())
+}
+
+fn is_ndjson(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.starts_with("application/x-ndjson") || ct.starts_with("application/jsonl")
+        })
+}
+
+/// ID numbers and phones masked for roles that need not see them.
+fn visible(case: &Case, role: Role) -> Case {
+    let mut c = case.clone();
+    if !role.sees_personal_data() {
+        c.id_number = c.id_number.as_deref().map(|s| mask_middle(s, 4, 4));
+        c.phone = c.phone.as_deref().map(|s| mask_middle(s, 3, 4));
+    }
+    c
+}
+
+fn upsert_label(u: Upsert) -> &'static str {
+    match u {
+        Upsert::Added => "added",
+        Upsert::Replaced => "replaced",
+    }
+}
+
+/// Add or replace cases: one JSON case, or NDJSON with a result per line.
+#[utoipa::path(post, path = "/v1/cases", tag = "cases",
+    request_body(content = Value, description = "A case (FORMAT.md fields) as JSON, or NDJSON (`application/x-ndjson`), one case per line"),
+    responses(
+        (status = 201, description = "Single case: `{id, result: added|replaced}`; NDJSON: `{took_ms, errors, items: [{line, id, status, result | error}]}`", body = Value),
+        (status = 400, description = "Invalid case", body = ErrorResponse),
+        (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 413, body = ErrorResponse)),
+    security(("api_key" = [])))]
+async fn add_cases(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = body.map_err(body_error)?;
+    let started = std::time::Instant::now();
+    let text = std::str::from_utf8(&body)
+        .map_err(|e| ApiError::bad_request(format!("body is not UTF-8: {e}")))?;
+    if !is_ndjson(&headers) {
+        let case = case_from_json_line(text).map_err(|e| ApiError::bad_request(e.to_string()))?;
+        let id = case.id.clone();
+        let stored = tokio::task::spawn_blocking(move || StoredCase {
+            profile: Profile::of(&case),
+            case,
+        })
+        .await?;
+        let result = state.writer.upsert(vec![stored]).await?;
+        state.cache.invalidate(&id);
+        let label = result.first().copied().map_or("added", upsert_label);
+        return Ok((
+            StatusCode::CREATED,
+            Json(json!({ "id": id, "result": label })),
+        )
+            .into_response());
+    }
+    let mut items = Vec::new();
+    let mut good = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match case_from_json_line(line) {
+            Ok(case) => {
+                items.push(json!({ "line": n + 1, "id": case.id, "status": 201 }));
+                good.push((items.len() - 1, case));
+            }
+            Err(e) => items.push(json!({
+                "line": n + 1, "status": 400,
+                "error": { "status": 400, "code": "bad_request", "message": e.to_string() }
+            })),
+        }
+    }
+    let (slots, cases): (Vec<usize>, Vec<Case>) = good.into_iter().unzip();
+    let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
+    let stored = tokio::task::spawn_blocking(move || {
+        cases
+            .into_iter()
+            .map(|case| StoredCase {
+                profile: Profile::of(&case),
+                case,
+            })
+            .collect::<Vec<_>>()
+    })
+    .await?;
+    let results = state.writer.upsert(stored).await?;
+    for (slot, r) in slots.iter().zip(results) {
+        items[*slot]["result"] = json!(upsert_label(r));
+    }
+    for id in &ids {
+        state.cache.invalidate(id);
+    }
+    let errors = items.iter().any(|i| i["status"] != 201);
+    Ok((StatusCode::OK, Json(json!({ "took_ms": started.elapsed().as_millis() as u64, "errors": errors, "items": items }))).into_response())
+}
+
+async fn load_case(state: &AppState, id: String) -> Result<Option<Arc<StoredCase>>, ApiError> {
+    if let Some(hit) = state.cache.get(&id) {
+        state
+            .metrics
+            .cache_hits
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return Ok(Some(hit));
+    }
+    state
+        .metrics
+        .cache_misses
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let engine = state.engine.clone();
+    let key = id.clone();
+    let found = tokio::task::spawn_blocking(move || engine.get(&key))
+        .await??
+        .map(Arc::new);
+    if let Some(s) = &found {
+        state.cache.insert(id, s.clone());
+    }
+    Ok(found)
+}
+
+/// One case by id (committed cases; writes become visible within the commit interval).
+#[utoipa::path(get, path = "/v1/cases/{id}", tag = "cases",
+    params(("id" = String, Path, description = "Case id")),
+    responses((status = 200, description = "`{case, division}`; ID numbers and phones masked unless admin", body = Value),
+        (status = 404, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)),
+    security(("api_key" = [])))]
+async fn get_case(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let stored = load_case(&state, id.clone())
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no case with id {id:?}")))?;
+    let division = stored
+        .profile
+        .place
+        .code()
+        .map(|c| json!({ "code": c, "name": Gazetteer::global().full_name(c) }));
+    Ok(Json(
+        json!({ "case": visible(&stored.case, caller.role), "division": division }),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+pub struct CheckParams {
+    /// register the submission after the check
+    #[serde(default)]
+    add: bool,
+}
+
+/// Check a submission: verdict, matches with evidence, routing hint.
+#[utoipa::path(post, path = "/v1/check", tag = "check", params(CheckParams),
+    request_body(content = Value, description = "The submission (FORMAT.md fields)"),
+    responses((status = 200, description = "`{id, verdict, matches: [{id, verdict, score, person_score, matter_score, evidence}], routing, added?}`", body = Value),
+        (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)),
+    security(("api_key" = [])))]
+async fn check(
+    State(state): State<AppState>,
+    Query(params): Query<CheckParams>,
+    ApiJson(raw): ApiJson<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let case =
+        case_from_json_line(&raw.to_string()).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let engine = state.engine.clone();
+    let (case, result) =
+        tokio::task::spawn_blocking(move || engine.check(&case).map(|r| (case, r))).await??;
+    let mut out = serde_json::to_value(&result).map_err(|e| ApiError::internal(e.to_string()))?;
+    if params.add {
+        let id = case.id.clone();
+        let stored = StoredCase {
+            profile: Profile::of(&case),
+            case,
+        };
+        let r = state.writer.upsert(vec![stored]).await?;
+        state.cache.invalidate(&id);
+        out["added"] = json!(r.first().copied().map_or("added", upsert_label));
+    }
+    Ok(Json(out))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchParams {
+    /// words to find in title, content and location
+    #[serde(default)]
+    q: Option<String>,
+    channel: Option<String>,
+    /// division name or code; includes everything below it
+    place: Option<String>,
+    /// received on or after (date or RFC 3339)
+    from: Option<String>,
+    /// received on or before (a bare date includes the day)
+    to: Option<String>,
+    handler: Option<String>,
+    category: Option<String>,
+    /// default 10, at most 100
+    limit: Option<usize>,
+    offset: Option<usize>,
+    /// a case id: return cases with a similar narrative instead of a word search
+    similar_to: Option<String>,
+}
+
+fn resolve_place(raw: &str) -> Result<String, ApiError> {
+    let g = Gazetteer::global();
+    let t = raw.trim();
+    if t.chars().all(|c| c.is_ascii_digit()) && g.get(t).is_some() {
+        return Ok(t.to_string());
+    }
+    let place = g.parse(t, None);
+    if place.ambiguous {
+        return Err(ApiError::bad_request(format!(
+            "place {t:?} is ambiguous; name the city too or give a code"
+        )));
+    }
+    place
+        .code()
+        .map(str::to_string)
+        .ok_or_else(|| ApiError::bad_request(format!("place {t:?} is not a known division")))
+}
+
+fn bound(raw: &str, end_of_day: bool) -> Result<i64, ApiError> {
+    let t = parse_datetime(raw)
+        .ok_or_else(|| ApiError::bad_request(format!("unparseable date {raw:?}")))?;
+    Ok(t.timestamp()
+        + if end_of_day && raw.trim().len() <= 10 {
+            86_399
+        } else {
+            0
+        })
+}
+
+async fn run_search(
+    state: AppState,
+    caller: Caller,
+    p: SearchParams,
+) -> Result<Json<Value>, ApiError> {
+    let limit = p.limit.unwrap_or(10).clamp(1, 100);
+    if let Some(id) = p.similar_to {
+        let engine = state.engine.clone();
+        let key = id.clone();
+        let similar = tokio::task::spawn_blocking(move || engine.similar(&key, limit)).await??;
+        let hits = similar.ok_or_else(|| ApiError::not_found(format!("no case with id {id:?}")))?;
+        let hits: Vec<Value> = hits
+            .into_iter()
+            .map(|(s, score)| json!({ "score": score, "case": visible(&s.case, caller.role) }))
+            .collect();
+        return Ok(Json(
+            json!({ "similar_to": id, "total": hits.len(), "hits": hits }),
+        ));
+    }
+    let request = SearchRequest {
+        query: p.q.unwrap_or_default(),
+        channel: p.channel.as_deref().map(normalize_channel),
+        place: p.place.as_deref().map(resolve_place).transpose()?,
+        from: p.from.as_deref().map(|d| bound(d, false)).transpose()?,
+        to: p.to.as_deref().map(|d| bound(d, true)).transpose()?,
+        handler: p.handler,
+        category: p.category,
+        limit,
+        offset: p.offset.unwrap_or(0),
+    };
+    let engine = state.engine.clone();
+    let mut results = tokio::task::spawn_blocking(move || engine.search(&request)).await??;
+    for hit in &mut results.hits {
+        hit.case = visible(&hit.case, caller.role);
+    }
+    Ok(Json(
+        serde_json::to_value(&results).map_err(|e| ApiError::internal(e.to_string()))?,
+    ))
+}
+
+/// Search with filters, pagination and highlights (`<em>`), or similar cases to one id.
+#[utoipa::path(get, path = "/v1/search", tag = "search", params(SearchParams),
+    responses((status = 200, description = "`{total, offset, hits: [{score, case, highlights: [{field, text, html}]}]}`", body = Value),
+        (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)),
+    security(("api_key" = [])))]
+async fn search_get(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    query: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(p) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    run_search(state, caller, p).await
+}
+
+/// The same search with the parameters as a JSON body.
+#[utoipa::path(post, path = "/v1/search", tag = "search", request_body = SearchParams,
+    responses((status = 200, description = "As GET /v1/search", body = Value), (status = 400, body = ErrorResponse)),
+    security(("api_key" = [])))]
+async fn search_post(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(p): ApiJson<SearchParams>,
+) -> Result<Json<Value>, ApiError> {
+    run_search(state, caller, p).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JobFile {
+    /// path under the configured dedupe directory
+    path: String,
+    /// column mapping: source column → field
+    #[serde(default)]
+    columns: HashMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JobRequest {
+    inputs: Vec<JobFile>,
+}
+
+/// Start a dedupe job on uploaded NDJSON records or on server-side files.
+#[utoipa::path(post, path = "/v1/dedupe/jobs", tag = "dedupe",
+    request_body(content = Value, description = "NDJSON records (`application/x-ndjson`), or JSON `{inputs: [{path, columns}]}` naming files under the dedupe directory"),
+    responses((status = 202, description = "`{id, status_url}`", body = Value), (status = 400, body = ErrorResponse)),
+    security(("api_key" = [])))]
+async fn start_job(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = body.map_err(body_error)?;
+    let input = if is_ndjson(&headers) {
+        JobInput::Upload(body.to_vec())
+    } else {
+        let req: JobRequest = serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request(format!("invalid job request: {e}")))?;
+        let dir = state.settings.dedupe_dir.as_deref().ok_or_else(|| {
+            ApiError::bad_request(
+                "server-side files are disabled (no dedupe_dir configured); upload NDJSON instead",
+            )
+        })?;
+        let files = req
+            .inputs
+            .into_iter()
+            .map(|f| {
+                let path = confined(dir, &f.path).map_err(ApiError::bad_request)?;
+                Ok((path, ColumnMap { columns: f.columns }))
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        JobInput::Files(files)
+    };
+    let id = state.jobs.start(input, state.engine.model().clone());
+    let url = format!("/v1/dedupe/jobs/{id}");
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "id": id, "status_url": url })).into_response(),
+    )
+        .into_response())
+}
+
+fn find_job(
+    state: &AppState,
+    id: &str,
+) -> Result<Arc<std::sync::Mutex<super::jobs::Job>>, ApiError> {
+    state
+        .jobs
+        .get(id)
+        .ok_or_else(|| ApiError::not_found(format!("no job {id:?}")))
+}
+
+/// Status and progress of a dedupe job.
+#[utoipa::path(get, path = "/v1/dedupe/jobs/{id}", tag = "dedupe", params(("id" = String, Path)),
+    responses((status = 200, description = "`{id, state: running|done|failed, stage, done, total, records, rejected, rejections, error}`", body = Value), (status = 404, body = ErrorResponse)),
+    security(("api_key" = [])))]
+async fn job_status(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let job = find_job(&state, &id)?;
+    let j = job
+        .lock()
+        .map_err(|_| ApiError::internal("job state poisoned"))?;
+    Ok(Json(
+        serde_json::to_value(&j.status).map_err(|e| ApiError::internal(e.to_string()))?,
+    ))
+}
+
+fn finished(j: &super::jobs::Job) -> Result<(), ApiError> {
+    match j.status.state {
+        JobState::Done => Ok(()),
+        JobState::Running => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "the job is still running",
+        )),
+        JobState::Failed => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            format!(
+                "the job failed: {}",
+                j.status.error.clone().unwrap_or_default()
+            ),
+        )),
+    }
+}
+
+/// Groups of a finished job as NDJSON (FORMAT.md task 1 plus originals, sizes, channels).
+#[utoipa::path(get, path = "/v1/dedupe/jobs/{id}/groups", tag = "dedupe", params(("id" = String, Path)),
+    responses((status = 200, description = "NDJSON, one line per record", content_type = "application/x-ndjson", body = String), (status = 409, body = ErrorResponse), (status = 404, body = ErrorResponse)),
+    security(("api_key" = [])))]
+async fn job_groups(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let job = find_job(&state, &id)?;
+    let j = job
+        .lock()
+        .map_err(|_| ApiError::internal("job state poisoned"))?;
+    finished(&j)?;
+    let mut out = String::new();
+    for row in &j.rows {
+        out.push_str(&serde_json::to_string(row).map_err(|e| ApiError::internal(e.to_string()))?);
+        out.push('\n');
+    }
+    Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], out).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct ReportParams {
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// Report of a finished job, JSON or `?format=html`.
+#[utoipa::path(get, path = "/v1/dedupe/jobs/{id}/report", tag = "dedupe",
+    params(("id" = String, Path), ("format" = Option<String>, Query, description = "`json` (default) or `html`")),
+    responses((status = 200, description = "The report", body = Value), (status = 409, body = ErrorResponse), (status = 404, body = ErrorResponse)),
+    security(("api_key" = [])))]
+async fn job_report(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(p): Query<ReportParams>,
+) -> Result<Response, ApiError> {
+    let job = find_job(&state, &id)?;
+    let j = job
+        .lock()
+        .map_err(|_| ApiError::internal("job state poisoned"))?;
+    finished(&j)?;
+    let report = j
+        .report
+        .as_ref()
+        .ok_or_else(|| ApiError::internal("report missing"))?;
+    Ok(match p.format.as_deref() {
+        Some("html") => Html(crate::dedupe::render_html(report)).into_response(),
+        None | Some("json") => {
+            Json(serde_json::to_value(report).map_err(|e| ApiError::internal(e.to_string()))?)
+                .into_response()
+        }
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "unknown format {other:?} (json, html)"
+            )));
+        }
+    })
+}
+
+/// Liveness.
+#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, body = Value)))]
+async fn healthz() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// Readiness: the index answers and the writer runs.
+#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, body = Value), (status = 503, body = ErrorResponse)))]
+async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let engine = state.engine.clone();
+    let docs = tokio::task::spawn_blocking(move || engine.index().num_cases()).await?;
+    state
+        .writer
+        .ping()
+        .await
+        .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
+    Ok(Json(json!({ "status": "ready", "documents": docs })))
+}
+
+/// Prometheus metrics.
+#[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, content_type = "text/plain", body = String)))]
+async fn metrics(State(state): State<AppState>) -> Response {
+    let docs = state.engine.index().num_cases();
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(docs),
+    )
+        .into_response()
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    let mut doc = ApiDoc::openapi();
+    let scheme = utoipa::openapi::security::SecurityScheme::Http(
+        utoipa::openapi::security::HttpBuilder::new()
+            .scheme(utoipa::openapi::security::HttpAuthScheme::Bearer)
+            .build(),
+    );
+    doc.components
+        .get_or_insert_with(Default::default)
+        .add_security_scheme("api_key", scheme);
+    Json(doc)
+}
