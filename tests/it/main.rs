@@ -6,3 +6,4 @@ mod dedupe;
 mod fixtures;
 mod ingest;
 mod search;
+mod server;

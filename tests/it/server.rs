@@ -1,0 +1,625 @@
+//! The HTTP service: every route and error path through `app()` without a socket, and one
+//! end-to-end request over loopback.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use casematch::Engine;
+use casematch::server::{AppState, Config, KeyConfig, app};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+fn key(name: &str, role: &str) -> KeyConfig {
+    KeyConfig {
+        name: name.into(),
+        role: role.into(),
+        key: Some(format!("{name}-key")),
+        sha256: None,
+    }
+}
+
+fn state_with(config: Config) -> AppState {
+    let settings = Config {
+        keys: Some(vec![
+            key("desk", "intake"),
+            key("sup", "supervisor"),
+            key("boss", "admin"),
+        ]),
+        commit_interval_ms: Some(30),
+        ..Config::default()
+    }
+    .merge(config)
+    .settings();
+    AppState::new(Engine::in_memory().unwrap(), settings)
+        .unwrap()
+        .0
+}
+
+async fn call(
+    state: &AppState,
+    method: &str,
+    uri: &str,
+    who: Option<&str>,
+    ctype: &str,
+    body: impl Into<Body>,
+) -> (StatusCode, Value, String) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", ctype);
+    if let Some(w) = who {
+        req = req.header("authorization", format!("Bearer {w}-key"));
+    }
+    let resp = app(state.clone())
+        .oneshot(req.body(body.into()).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&bytes).to_string();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+        text,
+    )
+}
+
+async fn json_call(
+    state: &AppState,
+    method: &str,
+    uri: &str,
+    who: Option<&str>,
+    body: Value,
+) -> (StatusCode, Value) {
+    let (s, v, _) = call(
+        state,
+        method,
+        uri,
+        who,
+        "application/json",
+        body.to_string(),
+    )
+    .await;
+    (s, v)
+}
+
+fn assert_error(v: &Value, status: u16, code: &str) {
+    assert_eq!(v["error"]["status"], status, "{v}");
+    assert_eq!(v["error"]["code"], code, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty())
+    );
+}
+
+const NOISE: &str = "望月湖小区旁边的工地每天晚上施工到凌晨三点，打桩机噪音很大，严重影响居民休息，希望有关部门依法查处夜间违规施工。";
+
+fn noise_case(id: &str) -> Value {
+    json!({"id": id, "name": "张伟", "phone": "13912345678", "id_number": "430104198807152329",
+           "location": "湖南省长沙市岳麓区望月湖街道", "content": NOISE, "channel": "网上",
+           "received_at": "2023-05-01T09:00:00+08:00", "handler": "岳麓区住建局"})
+}
+
+#[tokio::test]
+async fn health_readiness_metrics_and_openapi_are_public() {
+    let s = state_with(Config::default());
+    let (st, v) = json_call(&s, "GET", "/healthz", None, Value::Null).await;
+    assert_eq!((st, v["status"].as_str()), (StatusCode::OK, Some("ok")));
+    let (st, v) = json_call(&s, "GET", "/readyz", None, Value::Null).await;
+    assert_eq!((st, v["documents"].as_u64()), (StatusCode::OK, Some(0)));
+    let (st, _, text) = call(&s, "GET", "/metrics", None, "text/plain", Body::empty()).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(text.contains("casematch_documents 0") && text.contains("casematch_cache_hits_total"));
+    assert!(
+        text.contains(
+            "casematch_requests_total{method=\"GET\",route=\"/readyz\",status=\"200\"} 1"
+        ),
+        "{text}"
+    );
+    let (st, v) = json_call(&s, "GET", "/openapi.json", None, Value::Null).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(v["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/v1/cases",
+        "/v1/cases/{id}",
+        "/v1/check",
+        "/v1/search",
+        "/v1/dedupe/jobs",
+        "/v1/dedupe/jobs/{id}/report",
+    ] {
+        assert!(v["paths"][path].is_object(), "{path} missing from OpenAPI");
+    }
+}
+
+#[tokio::test]
+async fn keys_roles_and_unknown_routes() {
+    let s = state_with(Config::default());
+    let (st, v) = json_call(&s, "POST", "/v1/cases", None, noise_case("A")).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    assert_error(&v, 401, "unauthorized");
+    let (st, v) = json_call(&s, "POST", "/v1/cases", Some("nobody"), noise_case("A")).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    assert_error(&v, 401, "unauthorized");
+    let (st, v) = json_call(&s, "POST", "/v1/cases", Some("sup"), noise_case("A")).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert_error(&v, 403, "forbidden");
+    let (st, v) = json_call(&s, "GET", "/v1/search?q=噪音", Some("desk"), Value::Null).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert_error(&v, 403, "forbidden");
+    let (st, v) = json_call(&s, "GET", "/v1/nothing", Some("boss"), Value::Null).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert_error(&v, 404, "not_found");
+    let (st, v) = json_call(&s, "DELETE", "/v1/check", Some("boss"), Value::Null).await;
+    assert_eq!(st, StatusCode::METHOD_NOT_ALLOWED);
+    assert_error(&v, 405, "method_not_allowed");
+}
+
+#[tokio::test]
+async fn cases_add_replace_read_with_masking_and_bulk() {
+    let s = state_with(Config::default());
+    let (st, v) = json_call(&s, "POST", "/v1/cases", Some("desk"), noise_case("A")).await;
+    assert_eq!(
+        (st, v["result"].as_str()),
+        (StatusCode::CREATED, Some("added"))
+    );
+    let (_, v) = json_call(&s, "POST", "/v1/cases", Some("desk"), noise_case("A")).await;
+    assert_eq!(v["result"], "replaced");
+    let ndjson = format!(
+        "{}\n{{broken\n{}\n",
+        json!({"id": "B", "content": "路灯坏了"}),
+        json!({"id": "C", "headcount": "many"})
+    );
+    let (st, v, _) = call(
+        &s,
+        "POST",
+        "/v1/cases",
+        Some("desk"),
+        "application/x-ndjson",
+        ndjson,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["errors"], true);
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert_eq!(
+        (items[0]["status"].as_u64(), items[0]["result"].as_str()),
+        (Some(201), Some("added"))
+    );
+    assert_eq!(
+        (items[1]["line"].as_u64(), items[1]["status"].as_u64()),
+        (Some(2), Some(400))
+    );
+    assert!(
+        items[2]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("headcount")
+    );
+    s.writer.commit().await.unwrap();
+    let (st, v) = json_call(&s, "GET", "/v1/cases/A", Some("sup"), Value::Null).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["case"]["phone"], "139****5678");
+    assert_eq!(v["case"]["id_number"], "4301**********2329");
+    assert!(
+        v["division"]["code"]
+            .as_str()
+            .unwrap()
+            .starts_with("430104"),
+        "{v}"
+    );
+    let (_, v) = json_call(&s, "GET", "/v1/cases/A", Some("boss"), Value::Null).await;
+    assert_eq!(v["case"]["phone"], "13912345678");
+    let (st, v) = json_call(&s, "GET", "/v1/cases/ZZZ", Some("sup"), Value::Null).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert_error(&v, 404, "not_found");
+    // a second read is served from the cache, and writes invalidate it
+    let (_, _, metrics) = call(&s, "GET", "/metrics", None, "text/plain", Body::empty()).await;
+    assert!(
+        metrics.contains("casematch_cache_hits_total 1"),
+        "{metrics}"
+    );
+    let mut changed = noise_case("A");
+    changed["content"] = json!("内容已更新");
+    json_call(&s, "POST", "/v1/cases", Some("boss"), changed).await;
+    s.writer.commit().await.unwrap();
+    let (_, v) = json_call(&s, "GET", "/v1/cases/A", Some("boss"), Value::Null).await;
+    assert_eq!(v["case"]["content"], "内容已更新");
+}
+
+#[tokio::test]
+async fn malformed_bodies_and_oversized_requests_are_json_errors() {
+    let s = state_with(Config {
+        body_limit_bytes: Some(2048),
+        ..Config::default()
+    });
+    let (st, v, _) = call(
+        &s,
+        "POST",
+        "/v1/check",
+        Some("desk"),
+        "application/json",
+        "{\"id\": ",
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_error(&v, 400, "bad_request");
+    let (st, v) = json_call(
+        &s,
+        "POST",
+        "/v1/check",
+        Some("desk"),
+        json!({"id": "X", "content": {"not": "text"}}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(v["error"]["message"].as_str().unwrap().contains("content"));
+    let (st, v) = json_call(
+        &s,
+        "POST",
+        "/v1/cases",
+        Some("desk"),
+        json!({"content": "没有编号"}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(v["error"]["message"].as_str().unwrap().contains("id"));
+    let big = json!({"id": "BIG", "content": "很长".repeat(2000)});
+    let (st, v) = json_call(&s, "POST", "/v1/cases", Some("desk"), big.clone()).await;
+    assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_error(&v, 413, "payload_too_large");
+    let (st, v) = json_call(&s, "POST", "/v1/check", Some("desk"), big).await;
+    assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_error(&v, 413, "payload_too_large");
+    let (st, v, _) = call(&s, "POST", "/v1/check", Some("desk"), "text/plain", "{}").await;
+    assert_eq!(st, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_error(&v, 415, "unsupported_media_type");
+}
+
+#[tokio::test]
+async fn check_finds_the_duplicate_and_add_registers_the_submission() {
+    let s = state_with(Config::default());
+    json_call(&s, "POST", "/v1/cases", Some("desk"), noise_case("WEB-1")).await;
+    s.writer.commit().await.unwrap();
+    let mut q = noise_case("TEL-2");
+    q["channel"] = json!("电话");
+    q["received_at"] = json!("2023-05-09T10:00:00+08:00");
+    q["content"] = json!(format!("来电人反映：{NOISE}"));
+    let (st, v) = json_call(&s, "POST", "/v1/check?add=true", Some("desk"), q).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["verdict"], "DUPLICATE", "{v}");
+    assert_eq!(v["matches"][0]["id"], "WEB-1");
+    assert_eq!(v["routing"]["original_id"], "WEB-1");
+    assert_eq!(v["routing"]["handler"], "岳麓区住建局");
+    assert_eq!(v["added"], "added");
+    let evidence = v["matches"][0]["evidence"].to_string();
+    assert!(
+        !evidence.contains("13912345678") && !evidence.contains("430104198807152329"),
+        "{evidence}"
+    );
+    s.writer.commit().await.unwrap();
+    let (st, _) = json_call(&s, "GET", "/v1/cases/TEL-2", Some("sup"), Value::Null).await;
+    assert_eq!(st, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn search_with_filters_pagination_highlights_and_similar() {
+    let s = state_with(Config::default());
+    let mut lines = String::new();
+    for i in 0..15 {
+        let mut c = noise_case(&format!("N{i:02}"));
+        c["name"] = json!(format!("居民{i}"));
+        c["phone"] = json!(format!("1370000{i:04}"));
+        lines.push_str(&c.to_string());
+        lines.push('\n');
+    }
+    lines.push_str(&json!({"id": "Z1", "location": "湖南省株洲市芦淞区", "content": "夜间施工噪音扰民", "channel": "电话"}).to_string());
+    call(
+        &s,
+        "POST",
+        "/v1/cases",
+        Some("desk"),
+        "application/x-ndjson",
+        lines,
+    )
+    .await;
+    s.writer.commit().await.unwrap();
+    let (st, v) = json_call(
+        &s,
+        "GET",
+        "/v1/search?q=%E5%99%AA%E9%9F%B3&place=%E9%95%BF%E6%B2%99&limit=10",
+        Some("sup"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["total"], 15);
+    assert_eq!(v["hits"].as_array().unwrap().len(), 10);
+    assert!(
+        v["hits"][0]["highlights"][0]["html"]
+            .as_str()
+            .unwrap()
+            .contains("<em>噪音</em>")
+    );
+    assert_eq!(
+        v["hits"][0]["case"]["phone"]
+            .as_str()
+            .unwrap()
+            .matches('*')
+            .count(),
+        4
+    );
+    let (_, v) = json_call(
+        &s,
+        "POST",
+        "/v1/search",
+        Some("sup"),
+        json!({"q": "噪音", "channel": "电话"}),
+    )
+    .await;
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["hits"][0]["case"]["id"], "Z1");
+    let (_, v) = json_call(
+        &s,
+        "POST",
+        "/v1/search",
+        Some("sup"),
+        json!({"q": "噪音", "limit": 5, "offset": 10}),
+    )
+    .await;
+    assert_eq!(v["hits"].as_array().unwrap().len(), 5);
+    let (st, v) = json_call(
+        &s,
+        "GET",
+        "/v1/search?q=x&from=yesterday",
+        Some("sup"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_error(&v, 400, "bad_request");
+    let (st, _) = json_call(
+        &s,
+        "GET",
+        "/v1/search?q=x&colour=red",
+        Some("sup"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let (st, v) = json_call(
+        &s,
+        "GET",
+        "/v1/search?q=x&place=%E9%BC%93%E6%A5%BC%E5%8C%BA",
+        Some("sup"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ambiguous")
+    );
+    let (st, v) = json_call(
+        &s,
+        "GET",
+        "/v1/search?similar_to=N00&limit=3",
+        Some("sup"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["hits"].as_array().unwrap().len(), 3);
+    assert!(
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["case"]["id"] != "N00")
+    );
+    let (st, _) = json_call(
+        &s,
+        "GET",
+        "/v1/search?similar_to=NOPE",
+        Some("sup"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn dedupe_jobs_upload_poll_and_fetch_results() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("export.jsonl"),
+        format!("{}\n", noise_case("F1")),
+    )
+    .unwrap();
+    let s = state_with(Config {
+        dedupe_dir: Some(dir.path().to_path_buf()),
+        ..Config::default()
+    });
+    let mut upload = String::new();
+    for id in ["U1", "U2"] {
+        upload.push_str(&noise_case(id).to_string());
+        upload.push('\n');
+    }
+    upload.push_str("{not json\n");
+    let (st, v, _) = call(
+        &s,
+        "POST",
+        "/v1/dedupe/jobs",
+        Some("sup"),
+        "application/x-ndjson",
+        upload,
+    )
+    .await;
+    assert_eq!(st, StatusCode::ACCEPTED);
+    let url = v["status_url"].as_str().unwrap().to_string();
+    let mut status = Value::Null;
+    for _ in 0..200 {
+        status = json_call(&s, "GET", &url, Some("sup"), Value::Null).await.1;
+        if status["state"] != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(status["state"], "done", "{status}");
+    assert_eq!(
+        (status["records"].as_u64(), status["rejected"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let (st, _, groups) = call(
+        &s,
+        "GET",
+        &format!("{url}/groups"),
+        Some("sup"),
+        "application/json",
+        Body::empty(),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    let rows: Vec<Value> = groups
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["duplicate_group"], rows[1]["duplicate_group"]);
+    let (st, v) = json_call(
+        &s,
+        "GET",
+        &format!("{url}/report"),
+        Some("sup"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!((st, v["records"].as_u64()), (StatusCode::OK, Some(2)));
+    let (_, _, html) = call(
+        &s,
+        "GET",
+        &format!("{url}/report?format=html"),
+        Some("sup"),
+        "text/html",
+        Body::empty(),
+    )
+    .await;
+    assert!(html.starts_with("<!doctype html>"));
+    let (st, _) = json_call(
+        &s,
+        "POST",
+        "/v1/dedupe/jobs",
+        Some("sup"),
+        json!({"inputs": [{"path": "export.jsonl"}]}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::ACCEPTED);
+    let (st, v) = json_call(
+        &s,
+        "POST",
+        "/v1/dedupe/jobs",
+        Some("sup"),
+        json!({"inputs": [{"path": "../../etc/passwd"}]}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{v}");
+    let (st, _) = json_call(
+        &s,
+        "GET",
+        "/v1/dedupe/jobs/job-999",
+        Some("sup"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let no_dir = state_with(Config::default());
+    let (st, v) = json_call(
+        &no_dir,
+        "POST",
+        "/v1/dedupe/jobs",
+        Some("sup"),
+        json!({"inputs": [{"path": "x.jsonl"}]}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("dedupe_dir")
+    );
+}
+
+#[tokio::test]
+async fn rate_limit_answers_429() {
+    let s = state_with(Config {
+        rate_limit_per_minute: Some(2),
+        ..Config::default()
+    });
+    for _ in 0..2 {
+        let (st, _) = json_call(&s, "GET", "/v1/search?q=x", Some("sup"), Value::Null).await;
+        assert_eq!(st, StatusCode::OK);
+    }
+    let (st, v) = json_call(&s, "GET", "/v1/search?q=x", Some("sup"), Value::Null).await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
+    assert_error(&v, 429, "rate_limited");
+    // another key has its own bucket
+    let (st, _) = json_call(&s, "GET", "/v1/search?q=x", Some("boss"), Value::Null).await;
+    assert_eq!(st, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn cors_headers_only_for_configured_origins() {
+    let s = state_with(Config {
+        cors_origins: Some(vec!["https://desk.example".into()]),
+        ..Config::default()
+    });
+    let req = Request::builder()
+        .uri("/healthz")
+        .header("origin", "https://desk.example")
+        .body(Body::empty())
+        .unwrap();
+    let resp = app(s.clone()).oneshot(req).await.unwrap();
+    assert_eq!(
+        resp.headers()["access-control-allow-origin"],
+        "https://desk.example"
+    );
+    let req = Request::builder()
+        .uri("/healthz")
+        .header("origin", "https://evil.example")
+        .body(Body::empty())
+        .unwrap();
+    let resp = app(s).oneshot(req).await.unwrap();
+    assert!(resp.headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn end_to_end_over_a_loopback_socket() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = state_with(Config::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(axum::serve(listener, app(s)).into_future());
+    let body = noise_case("E1").to_string();
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "POST /v1/check HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer desk-key\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let json_start = response.find("\r\n\r\n").unwrap() + 4;
+    let v: Value = serde_json::from_str(response[json_start..].trim()).unwrap_or_else(|_| {
+        // chunked encoding: take the JSON between the first '{' and the last '}'
+        let (a, b) = (response.find('{').unwrap(), response.rfind('}').unwrap());
+        serde_json::from_str(&response[a..=b]).unwrap()
+    });
+    assert_eq!(v["id"], "E1");
+    assert_eq!(v["verdict"], "NEW");
+    server.abort();
+}
