@@ -1,0 +1,181 @@
+//! Load test of the HTTP service over loopback, bounded in time: `/v1/check` and
+//! `/v1/search` from concurrent keep-alive connections; prints requests/s and latency
+//! percentiles.
+//!
+//! Default: an index of 50,000 generated cases in memory. For the 1M scenario:
+//! `CASEMATCH_BENCH_INDEX=/tmp/ix1m cargo bench --bench load`
+//! Knobs: CASEMATCH_LOAD_SECONDS (default 20 per endpoint), CASEMATCH_LOAD_CONNECTIONS (8).
+
+use casematch::Engine;
+use casematch::analysis::analyze_terms;
+use casematch::engine::IngestOptions;
+use casematch::server::{AppState, Config, app};
+use casematch::synth::{Generator, GeneratorConfig, Rng};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+fn env_num(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// One request on a keep-alive connection; returns the status.
+async fn request(
+    conn: &mut BufReader<TcpStream>,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> std::io::Result<u16> {
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    conn.get_mut().write_all(req.as_bytes()).await?;
+    let mut line = String::new();
+    conn.read_line(&mut line).await?;
+    let status: u16 = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let mut length = 0usize;
+    loop {
+        line.clear();
+        conn.read_line(&mut line).await?;
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut buf = vec![0u8; length];
+    conn.read_exact(&mut buf).await?;
+    Ok(status)
+}
+
+async fn load(
+    addr: std::net::SocketAddr,
+    name: &str,
+    requests: Arc<Vec<(String, String, String)>>,
+    seconds: u64,
+    connections: u64,
+) {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for c in 0..connections {
+        let requests = requests.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut conn = BufReader::new(TcpStream::connect(addr).await.expect("connect"));
+            let mut lat = Vec::new();
+            let mut errors = 0u64;
+            let mut i = c as usize;
+            while Instant::now() < deadline {
+                let (m, p, b) = &requests[i % requests.len()];
+                i += connections as usize;
+                let t = Instant::now();
+                match request(&mut conn, m, p, b).await {
+                    Ok(200) => lat.push(t.elapsed().as_secs_f64() * 1000.0),
+                    _ => errors += 1,
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await.expect("task");
+        all.extend(l);
+        errors += e;
+    }
+    all.sort_by(f64::total_cmp);
+    let p = |q: f64| {
+        all.get(((all.len().max(1) - 1) as f64 * q) as usize)
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    println!(
+        "{name:<8} {connections} connections, {seconds}s: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, errors {errors}",
+        all.len() as f64 / seconds as f64,
+        p(0.5),
+        p(0.99),
+        p(1.0)
+    );
+}
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let engine = match std::env::var_os("CASEMATCH_BENCH_INDEX") {
+        Some(dir) => Engine::open(std::path::Path::new(&dir)).expect("open index"),
+        None => {
+            let e = Engine::in_memory().expect("index");
+            let cases = Generator::new(GeneratorConfig::default())
+                .take(50_000)
+                .map(|r| Ok(Ok(r.case)));
+            e.ingest(cases, &IngestOptions::default(), |_| {})
+                .expect("ingest");
+            e
+        }
+    };
+    println!("index: {} cases", engine.index().num_cases());
+    let seconds = env_num("CASEMATCH_LOAD_SECONDS", 20);
+    let connections = env_num("CASEMATCH_LOAD_CONNECTIONS", 8);
+    let sample: Vec<_> = Generator::new(GeneratorConfig {
+        seed: 4242,
+        ..GeneratorConfig::default()
+    })
+    .take(2000)
+    .map(|r| r.case)
+    .collect();
+    let checks: Vec<(String, String, String)> = sample
+        .iter()
+        .map(|c| {
+            (
+                "POST".into(),
+                "/v1/check".into(),
+                serde_json::to_string(c).expect("json"),
+            )
+        })
+        .collect();
+    let mut rng = Rng::new(9);
+    let searches: Vec<(String, String, String)> = sample
+        .iter()
+        .map(|c| {
+            let words: Vec<String> = analyze_terms(&c.narrative())
+                .into_iter()
+                .filter(|w| w.chars().count() >= 2)
+                .collect();
+            let q: Vec<String> = (0..1 + rng.below(2))
+                .map(|_| words[rng.below(words.len())].clone())
+                .collect();
+            let body = serde_json::json!({ "q": q.join(" "), "limit": 10 }).to_string();
+            ("POST".into(), "/v1/search".into(), body)
+        })
+        .collect();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async move {
+        let settings = Config {
+            rate_limit_per_minute: Some(u32::MAX),
+            ..Config::default()
+        }
+        .settings();
+        let (state, _writer) = AppState::new(engine, settings).expect("state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(axum::serve(listener, app(state)).into_future());
+        load(addr, "check", Arc::new(checks), seconds, connections).await;
+        load(addr, "search", Arc::new(searches), seconds, connections).await;
+    });
+}
