@@ -10,24 +10,13 @@
 //! CASEMATCH_BENCH_INDEX=/tmp/ix1m cargo bench --bench check
 //! ```
 
-use casematch::Engine;
-use casematch::engine::IngestOptions;
+mod common;
+
 use casematch::synth::{Generator, GeneratorConfig};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn bench(c: &mut Criterion) {
-    let engine = match std::env::var_os("CASEMATCH_BENCH_INDEX") {
-        Some(dir) => Engine::open(std::path::Path::new(&dir)).expect("open index"),
-        None => {
-            let e = Engine::in_memory().expect("index");
-            let cases = Generator::new(GeneratorConfig::default())
-                .take(50_000)
-                .map(|r| Ok(Ok(r.case)));
-            e.ingest(cases, &IngestOptions::default(), |_| {})
-                .expect("ingest");
-            e
-        }
-    };
+    let engine = common::engine();
     // submissions from another seed: new ids, partly repeating matters of the index
     let queries: Vec<_> = Generator::new(GeneratorConfig {
         seed: 99,

@@ -4,9 +4,9 @@
 //! Default: 50,000 generated cases in memory. For 1M cases, build an index once and run
 //! `CASEMATCH_BENCH_INDEX=/tmp/ix1m cargo bench --bench latency` (see benches/check.rs).
 
-use casematch::Engine;
+mod common;
+
 use casematch::analysis::analyze_terms;
-use casematch::engine::IngestOptions;
 use casematch::index::SearchRequest;
 use casematch::synth::{Generator, GeneratorConfig, Rng};
 use std::time::Instant;
@@ -29,18 +29,7 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let engine = match std::env::var_os("CASEMATCH_BENCH_INDEX") {
-        Some(dir) => Engine::open(std::path::Path::new(&dir)).expect("open index"),
-        None => {
-            let e = Engine::in_memory().expect("index");
-            let cases = Generator::new(GeneratorConfig::default())
-                .take(50_000)
-                .map(|r| Ok(Ok(r.case)));
-            e.ingest(cases, &IngestOptions::default(), |_| {})
-                .expect("ingest");
-            e
-        }
-    };
+    let engine = common::engine();
     println!("index: {} cases", engine.index().num_cases());
     let sample: Vec<_> = Generator::new(GeneratorConfig {
         seed: 99,

@@ -6,9 +6,9 @@
 //! `CASEMATCH_BENCH_INDEX=/tmp/ix1m cargo bench --bench load`
 //! Knobs: CASEMATCH_LOAD_SECONDS (default 20 per endpoint), CASEMATCH_LOAD_CONNECTIONS (8).
 
-use casematch::Engine;
+mod common;
+
 use casematch::analysis::analyze_terms;
-use casematch::engine::IngestOptions;
 use casematch::server::{AppState, Config, app};
 use casematch::synth::{Generator, GeneratorConfig, Rng};
 use std::sync::Arc;
@@ -112,18 +112,7 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let engine = match std::env::var_os("CASEMATCH_BENCH_INDEX") {
-        Some(dir) => Engine::open(std::path::Path::new(&dir)).expect("open index"),
-        None => {
-            let e = Engine::in_memory().expect("index");
-            let cases = Generator::new(GeneratorConfig::default())
-                .take(50_000)
-                .map(|r| Ok(Ok(r.case)));
-            e.ingest(cases, &IngestOptions::default(), |_| {})
-                .expect("ingest");
-            e
-        }
-    };
+    let engine = common::engine();
     println!("index: {} cases", engine.index().num_cases());
     let seconds = env_num("CASEMATCH_LOAD_SECONDS", 20);
     let connections = env_num("CASEMATCH_LOAD_CONNECTIONS", 8);

@@ -276,6 +276,31 @@ impl Gazetteer {
             .collect()
     }
 
+    /// Resolves a place filter (a name or a code) to one division code. An ambiguous name is
+    /// refused with its candidates listed, never guessed.
+    pub fn resolve_filter(&self, raw: &str) -> Result<String, String> {
+        let t = raw.trim();
+        if t.chars().all(|c| c.is_ascii_digit()) && self.get(t).is_some() {
+            return Ok(t.to_string());
+        }
+        let place = self.parse(t, None);
+        if place.ambiguous {
+            let names: Vec<String> = self
+                .lookup(&normalize(t))
+                .iter()
+                .map(|d| format!("{} ({})", self.full_name(&d.code), d.code))
+                .collect();
+            return Err(format!(
+                "place {t:?} is ambiguous: {}; name the city too or give a code",
+                names.join(", ")
+            ));
+        }
+        place
+            .code()
+            .map(str::to_string)
+            .ok_or_else(|| format!("place {t:?} is not a known administrative division"))
+    }
+
     /// Divisions whose full or short name is `name` (normalised).
     pub fn lookup(&self, name: &str) -> Vec<&Division> {
         self.by_name

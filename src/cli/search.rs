@@ -1,11 +1,11 @@
 //! `casematch search`: BM25 search with filters, pagination and highlights.
 
 use super::{IndexArg, terminal};
-use anyhow::{Context, bail};
+use anyhow::Context;
 use casematch::Engine;
 use casematch::analysis::Gazetteer;
 use casematch::index::SearchRequest;
-use casematch::model::{normalize_channel, parse_datetime};
+use casematch::model::{normalize_channel, parse_date_bound};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -42,35 +42,14 @@ pub struct Args {
     pub json: bool,
 }
 
-/// Resolves a place argument to a division code, refusing to guess between homonyms.
-pub fn resolve_place(raw: &str) -> anyhow::Result<String> {
-    let g = Gazetteer::global();
-    let t = raw.trim();
-    if t.chars().all(|c| c.is_ascii_digit()) && g.get(t).is_some() {
-        return Ok(t.to_string());
-    }
-    let place = g.parse(t, None);
-    if place.ambiguous {
-        let names: Vec<String> = g
-            .lookup(&casematch::analysis::normalize(t))
-            .iter()
-            .map(|d| format!("{} ({})", g.full_name(&d.code), d.code))
-            .collect();
-        bail!(
-            "--place {t:?} is ambiguous: {}; name the city too or give a code",
-            names.join(", ")
-        );
-    }
-    match place.code() {
-        Some(code) => Ok(code.to_string()),
-        None => bail!("--place {t:?} is not a known administrative division"),
-    }
+fn resolve_place(raw: &str) -> anyhow::Result<String> {
+    Gazetteer::global()
+        .resolve_filter(raw)
+        .map_err(|e| anyhow::anyhow!("--place: {e}"))
 }
 
 fn parse_bound(raw: &str, end_of_day: bool) -> anyhow::Result<i64> {
-    let t = parse_datetime(raw).with_context(|| format!("unparseable date {raw:?}"))?;
-    let date_only = raw.trim().len() <= 10;
-    Ok(t.timestamp() + if end_of_day && date_only { 86_399 } else { 0 })
+    parse_date_bound(raw, end_of_day).with_context(|| format!("unparseable date {raw:?}"))
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {

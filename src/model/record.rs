@@ -88,6 +88,14 @@ pub fn parse_datetime(raw: &str) -> Option<DateTime<FixedOffset>> {
     None
 }
 
+/// A date filter bound in seconds since the epoch; a bare date as an upper bound includes
+/// its whole day.
+pub fn parse_date_bound(raw: &str, end_of_day: bool) -> Option<i64> {
+    let t = parse_datetime(raw)?;
+    let date_only = raw.trim().chars().count() <= 10;
+    Some(t.timestamp() + if end_of_day && date_only { 86_399 } else { 0 })
+}
+
 fn text_of(field: &str, v: &FieldValue) -> Result<Option<String>, RecordError> {
     match v {
         FieldValue::Text(s) => Ok(non_empty(s)),

@@ -6,7 +6,7 @@ use super::error::{ApiError, ApiJson, ErrorResponse};
 use super::jobs::{JobInput, JobState, confined};
 use crate::analysis::{Gazetteer, Profile, mask_middle};
 use crate::index::{SearchRequest, StoredCase, Upsert};
-use crate::model::{Case, case_from_json_line, normalize_channel, parse_datetime};
+use crate::model::{Case, case_from_json_line, normalize_channel, parse_date_bound};
 use crate::source::ColumnMap;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -272,32 +272,14 @@ pub struct SearchParams {
 }
 
 fn resolve_place(raw: &str) -> Result<String, ApiError> {
-    let g = Gazetteer::global();
-    let t = raw.trim();
-    if t.chars().all(|c| c.is_ascii_digit()) && g.get(t).is_some() {
-        return Ok(t.to_string());
-    }
-    let place = g.parse(t, None);
-    if place.ambiguous {
-        return Err(ApiError::bad_request(format!(
-            "place {t:?} is ambiguous; name the city too or give a code"
-        )));
-    }
-    place
-        .code()
-        .map(str::to_string)
-        .ok_or_else(|| ApiError::bad_request(format!("place {t:?} is not a known division")))
+    Gazetteer::global()
+        .resolve_filter(raw)
+        .map_err(ApiError::bad_request)
 }
 
 fn bound(raw: &str, end_of_day: bool) -> Result<i64, ApiError> {
-    let t = parse_datetime(raw)
-        .ok_or_else(|| ApiError::bad_request(format!("unparseable date {raw:?}")))?;
-    Ok(t.timestamp()
-        + if end_of_day && raw.trim().len() <= 10 {
-            86_399
-        } else {
-            0
-        })
+    parse_date_bound(raw, end_of_day)
+        .ok_or_else(|| ApiError::bad_request(format!("unparseable date {raw:?}")))
 }
 
 async fn run_search(
