@@ -623,3 +623,23 @@ async fn end_to_end_over_a_loopback_socket() {
     assert_eq!(v["verdict"], "NEW");
     server.abort();
 }
+
+#[tokio::test]
+async fn acknowledged_writes_survive_shutdown_before_the_commit_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Config {
+        index: Some(dir.path().to_path_buf()),
+        commit_interval_ms: Some(3_600_000),
+        keys: Some(vec![key("desk", "intake")]),
+        ..Config::default()
+    }
+    .settings();
+    let (state, writer) = AppState::new(Engine::open(dir.path()).unwrap(), settings).unwrap();
+    let (st, _) = json_call(&state, "POST", "/v1/cases", Some("desk"), noise_case("KEEP")).await;
+    assert_eq!(st, StatusCode::CREATED);
+    assert_eq!(state.engine.index().num_cases(), 0, "not committed yet");
+    drop(state);
+    tokio::task::spawn_blocking(move || writer.join()).await.unwrap().unwrap();
+    let reopened = Engine::open(dir.path()).unwrap();
+    assert!(reopened.get("KEEP").unwrap().is_some());
+}
