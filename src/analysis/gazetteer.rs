@@ -301,6 +301,24 @@ impl Gazetteer {
             .ok_or_else(|| format!("place {t:?} is not a known administrative division"))
     }
 
+    /// Divisions whose name starts with `prefix` (autocomplete), shallowest levels first.
+    pub fn suggest(&self, prefix: &str, limit: usize) -> Vec<&Division> {
+        let p = normalize(prefix.trim());
+        if p.is_empty() {
+            return Vec::new();
+        }
+        let mut found: Vec<&Division> = self
+            .by_name
+            .iter()
+            .filter(|(name, _)| name.starts_with(&p))
+            .flat_map(|(_, ids)| ids.iter().map(|&i| &self.divisions[i]))
+            .collect();
+        found.sort_by(|a, b| a.level.cmp(&b.level).then(a.code.cmp(&b.code)));
+        found.dedup_by(|a, b| a.code == b.code);
+        found.truncate(limit);
+        found
+    }
+
     /// Divisions whose full or short name is `name` (normalised).
     pub fn lookup(&self, name: &str) -> Vec<&Division> {
         self.by_name
@@ -455,6 +473,9 @@ mod tests {
         assert_eq!(p.county.as_deref(), Some("110105"));
         assert_eq!(g().full_name("110105"), "北京市朝阳区");
         assert_eq!(g().full_name("未知"), "");
+        let s = g().suggest("长沙", 5);
+        assert_eq!(s[0].code, "4301");
+        assert!(g().suggest("", 5).is_empty());
         assert!(g().parse("不是地名", None).is_empty());
         assert!(g().parse("", None).is_empty());
     }

@@ -40,6 +40,9 @@ pub struct Args {
     /// JSON output with `<em>` highlights
     #[arg(long)]
     pub json: bool,
+    /// Also count the matching cases per county
+    #[arg(long)]
+    pub counties: bool,
 }
 
 fn resolve_place(raw: &str) -> anyhow::Result<String> {
@@ -73,6 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         category: args.category.clone(),
         limit: args.limit,
         offset: args.offset,
+        facet_counties: args.counties,
     };
     let started = std::time::Instant::now();
     let results = engine.search(&request)?;
@@ -93,6 +97,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         (results.offset + 1).min(results.total),
         results.offset + results.hits.len()
     );
+    for c in results.counties.iter().take(20) {
+        println!("  {:>6}  {} ({})", c.count, c.name, c.code);
+    }
     for hit in &results.hits {
         let c = &hit.case;
         println!();

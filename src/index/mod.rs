@@ -2,6 +2,7 @@
 //! and candidate retrieval for the duplicate check.
 
 mod candidates;
+mod facets;
 mod highlight;
 mod schema;
 mod search;
@@ -9,5 +10,5 @@ mod store;
 
 pub use candidates::CandidateQuery;
 pub use schema::{CaseFields, StoredCase};
-pub use search::{Highlight, SearchHit, SearchRequest, SearchResults};
+pub use search::{CountyCount, Highlight, SearchHit, SearchRequest, SearchResults};
 pub use store::{CaseIndex, CaseWriter, Upsert};

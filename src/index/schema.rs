@@ -5,7 +5,8 @@ use crate::analysis::{ChineseTokenizer, Profile, TokenizerMode};
 use crate::model::Case;
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
-    DateOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    DateOptions, FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions,
 };
 use tantivy::{DateTime, Index, TantivyDocument};
 
@@ -34,6 +35,8 @@ pub struct CaseFields {
     pub received_at: Field,
     /// Division codes (province, city, county, town) of the matter's place.
     pub place: Field,
+    /// the matter's county code as a number (fast field for per-county counts)
+    pub county: Field,
     pub id_key: Field,
     pub phone_key: Field,
     /// `county:name` for the matter's and the home county: name blocking within a county.
@@ -64,6 +67,7 @@ impl CaseFields {
                 DateOptions::default().set_indexed().set_fast(),
             ),
             place: b.add_text_field("place", STRING),
+            county: b.add_u64_field("county", FAST),
             id_key: b.add_text_field("id_key", STRING),
             phone_key: b.add_text_field("phone_key", STRING),
             name_place: b.add_text_field("name_place", STRING),
@@ -104,6 +108,14 @@ impl CaseFields {
         }
         if let Some(ts) = case.timestamp() {
             doc.add_date(self.received_at, DateTime::from_timestamp_secs(ts));
+        }
+        if let Some(c) = p
+            .place
+            .county
+            .as_deref()
+            .and_then(|c| c.parse::<u64>().ok())
+        {
+            doc.add_u64(self.county, c);
         }
         for code in p.place.codes() {
             doc.add_text(self.place, code);

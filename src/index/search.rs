@@ -26,6 +26,8 @@ pub struct SearchRequest {
     pub category: Option<String>,
     pub limit: usize,
     pub offset: usize,
+    /// also count the matching cases per county
+    pub facet_counties: bool,
 }
 
 /// A highlighted fragment: `html` marks hits with `<em>`, `ranges` are byte ranges in `text`.
@@ -45,11 +47,40 @@ pub struct SearchHit {
     pub highlights: Vec<Highlight>,
 }
 
+/// Matching cases in one county.
+#[derive(Debug, Clone, Serialize)]
+pub struct CountyCount {
+    pub code: String,
+    pub name: String,
+    pub count: u64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
     pub total: usize,
     pub offset: usize,
     pub hits: Vec<SearchHit>,
+    /// per county, most cases first (when asked for)
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub counties: Vec<CountyCount>,
+}
+
+fn county_counts(searcher: &tantivy::Searcher, query: &dyn Query) -> Result<Vec<CountyCount>> {
+    let g = crate::analysis::Gazetteer::global();
+    let counts = searcher.search(query, &super::facets::CountyCounts)?;
+    let mut out: Vec<CountyCount> = counts
+        .into_iter()
+        .map(|(code, count)| {
+            let code = format!("{code:06}");
+            CountyCount {
+                name: g.full_name(&code),
+                code,
+                count,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(&b.code)));
+    Ok(out)
 }
 
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {
@@ -143,10 +174,16 @@ impl CaseIndex {
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
+            let counties = if r.facet_counties {
+                county_counts(&searcher, query.as_ref())?
+            } else {
+                Vec::new()
+            };
             return Ok(SearchResults {
                 total,
                 offset: r.offset,
                 hits,
+                counties,
             });
         }
         let mut query = with_filters(Box::new(text_query(f, &terms, Occur::Must)));
@@ -190,10 +227,16 @@ impl CaseIndex {
                 highlights,
             });
         }
+        let counties = if r.facet_counties {
+            county_counts(&searcher, query.as_ref())?
+        } else {
+            Vec::new()
+        };
         Ok(SearchResults {
             total,
             offset: r.offset,
             hits,
+            counties,
         })
     }
 }

@@ -269,6 +269,9 @@ pub struct SearchParams {
     offset: Option<usize>,
     /// a case id: return cases with a similar narrative instead of a word search
     similar_to: Option<String>,
+    /// also count the matching cases per county
+    #[serde(default)]
+    counties: bool,
 }
 
 fn resolve_place(raw: &str) -> Result<String, ApiError> {
@@ -311,6 +314,7 @@ async fn run_search(
         category: p.category,
         limit,
         offset: p.offset.unwrap_or(0),
+        facet_counties: p.counties,
     };
     let engine = state.engine.clone();
     let mut results = tokio::task::spawn_blocking(move || engine.search(&request)).await??;

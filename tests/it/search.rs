@@ -173,3 +173,40 @@ fn highlights_cover_the_matched_characters() {
         assert_eq!(&h.text[r.clone()], "油煙");
     }
 }
+
+#[test]
+fn counts_per_county_follow_the_query_and_filters() {
+    let e = engine();
+    let r = e
+        .search(&SearchRequest {
+            facet_counties: true,
+            ..q("噪音")
+        })
+        .unwrap();
+    let counts: Vec<(String, u64)> = r
+        .counties
+        .iter()
+        .map(|c| (c.code.clone(), c.count))
+        .collect();
+    assert_eq!(counts.len(), 2, "{counts:?}");
+    assert!(
+        counts.contains(&("430104".into(), 1)) && counts.contains(&("430203".into(), 1)),
+        "{counts:?}"
+    );
+    assert_eq!(
+        r.counties.iter().find(|c| c.code == "430104").unwrap().name,
+        "湖南省长沙市岳麓区"
+    );
+    let all = e
+        .search(&SearchRequest {
+            facet_counties: true,
+            ..q("")
+        })
+        .unwrap();
+    assert_eq!(
+        all.counties[0].code, "430111",
+        "雨花区 has the 25 lift cases"
+    );
+    assert_eq!(all.counties[0].count, 25);
+    assert!(e.search(&q("噪音")).unwrap().counties.is_empty());
+}

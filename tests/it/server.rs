@@ -635,11 +635,21 @@ async fn acknowledged_writes_survive_shutdown_before_the_commit_interval() {
     }
     .settings();
     let (state, writer) = AppState::new(Engine::open(dir.path()).unwrap(), settings).unwrap();
-    let (st, _) = json_call(&state, "POST", "/v1/cases", Some("desk"), noise_case("KEEP")).await;
+    let (st, _) = json_call(
+        &state,
+        "POST",
+        "/v1/cases",
+        Some("desk"),
+        noise_case("KEEP"),
+    )
+    .await;
     assert_eq!(st, StatusCode::CREATED);
     assert_eq!(state.engine.index().num_cases(), 0, "not committed yet");
     drop(state);
-    tokio::task::spawn_blocking(move || writer.join()).await.unwrap().unwrap();
+    tokio::task::spawn_blocking(move || writer.join())
+        .await
+        .unwrap()
+        .unwrap();
     let reopened = Engine::open(dir.path()).unwrap();
     assert!(reopened.get("KEEP").unwrap().is_some());
 }
