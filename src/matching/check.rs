@@ -52,6 +52,10 @@ pub struct Match {
     pub received_at: Option<String>,
     pub channel: Option<String>,
     pub handler: Option<String>,
+    /// where the matched case happened, its title and the start of its narrative
+    pub location: Option<String>,
+    pub title: Option<String>,
+    pub summary: String,
     pub evidence: Vec<FieldEvidence>,
 }
 
@@ -167,6 +171,16 @@ pub fn check_profile(
         matches.push((
             Match {
                 id: stored.case.id.clone(),
+                location: stored.case.location.clone(),
+                title: stored.case.title.clone(),
+                summary: stored
+                    .case
+                    .content
+                    .as_deref()
+                    .unwrap_or("")
+                    .chars()
+                    .take(200)
+                    .collect(),
                 verdict,
                 score: (score * 10_000.0).round() / 10_000.0,
                 person_score: (s.person * 1000.0).round() / 1000.0,

@@ -73,7 +73,11 @@ fn required_roles(method: &Method, route: &str) -> Option<&'static [Role]> {
     const INTAKE: &[Role] = &[Role::Intake, Role::Admin];
     const SUPERVISOR: &[Role] = &[Role::Supervisor, Role::Admin];
     match (method.as_str(), route) {
-        (_, "/healthz" | "/readyz" | "/metrics" | "/openapi.json") => None,
+        (
+            _,
+            "/healthz" | "/readyz" | "/metrics" | "/openapi.json" | "/" | "/ui/app.js"
+            | "/ui/style.css" | "/v1/places",
+        ) => None,
         ("POST", "/v1/cases" | "/v1/check") => Some(INTAKE),
         _ => Some(SUPERVISOR),
     }

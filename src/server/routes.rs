@@ -35,6 +35,26 @@ pub fn router() -> Router<AppState> {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(openapi))
+        .route("/v1/places", get(places))
+        .route("/", get(|| async { Html(include_str!("web/index.html")) }))
+        .route(
+            "/ui/app.js",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                    include_str!("web/app.js"),
+                )
+            }),
+        )
+        .route(
+            "/ui/style.css",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+                    include_str!("web/style.css"),
+                )
+            }),
+        )
 }
 
 #[derive(OpenApi)]
@@ -46,6 +66,7 @@ pub fn router() -> Router<AppState> {
     paths(
         add_cases,
         get_case,
+        places,
         check,
         search_get,
         search_post,
@@ -190,7 +211,7 @@ async fn load_case(state: &AppState, id: String) -> Result<Option<Arc<StoredCase
 
 /// One case by id (committed cases; writes become visible within the commit interval).
 #[utoipa::path(get, path = "/v1/cases/{id}", tag = "cases",
-    params(("id" = String, Path, description = "Case id")),
+    params(("id" = String, Path, description = "Case id"), ("related" = Option<bool>, Query, description = "also check the case against the others: `related` holds verdict and matches")),
     responses((status = 200, description = "`{case, division}`; ID numbers and phones masked unless admin", body = Value),
         (status = 404, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)),
     security(("api_key" = [])))]
@@ -198,6 +219,7 @@ async fn get_case(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
+    Query(p): Query<CaseParams>,
 ) -> Result<Json<Value>, ApiError> {
     let stored = load_case(&state, id.clone())
         .await?
@@ -207,9 +229,41 @@ async fn get_case(
         .place
         .code()
         .map(|c| json!({ "code": c, "name": Gazetteer::global().full_name(c) }));
-    Ok(Json(
-        json!({ "case": visible(&stored.case, caller.role), "division": division }),
-    ))
+    let mut out = json!({ "case": visible(&stored.case, caller.role), "division": division });
+    if p.related {
+        let engine = state.engine.clone();
+        let case = stored.case.clone();
+        let result = tokio::task::spawn_blocking(move || engine.check(&case)).await??;
+        out["related"] =
+            serde_json::to_value(&result).map_err(|e| ApiError::internal(e.to_string()))?;
+    }
+    Ok(Json(out))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CaseParams {
+    /// also return the case's duplicate group and related cases (a check of the case)
+    #[serde(default)]
+    related: bool,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PlacesParams {
+    /// the start of a division name (长沙, 岳麓)
+    q: String,
+}
+
+/// Divisions whose name starts with `q`: place autocomplete.
+#[utoipa::path(get, path = "/v1/places", tag = "search", params(PlacesParams),
+    responses((status = 200, description = "`[{code, name}]`, provinces first, at most 20", body = Value)))]
+async fn places(Query(p): Query<PlacesParams>) -> Json<Value> {
+    let g = Gazetteer::global();
+    let list: Vec<Value> = g
+        .suggest(&p.q, 20)
+        .into_iter()
+        .map(|d| json!({ "code": d.code, "name": g.full_name(&d.code) }))
+        .collect();
+    Json(Value::Array(list))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]

@@ -653,3 +653,46 @@ async fn acknowledged_writes_survive_shutdown_before_the_commit_interval() {
     let reopened = Engine::open(dir.path()).unwrap();
     assert!(reopened.get("KEEP").unwrap().is_some());
 }
+
+#[tokio::test]
+async fn web_page_places_and_related_cases() {
+    let s = state_with(Config::default());
+    let (st, _, html) = call(&s, "GET", "/", None, "text/html", Body::empty()).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(html.contains("/ui/app.js") && html.contains("intake-form"));
+    let (st, _, js) = call(
+        &s,
+        "GET",
+        "/ui/app.js",
+        None,
+        "text/javascript",
+        Body::empty(),
+    )
+    .await;
+    assert!(st == StatusCode::OK && js.contains("/v1/check"));
+    let (_, v) = json_call(
+        &s,
+        "GET",
+        "/v1/places?q=%E9%95%BF%E6%B2%99",
+        None,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(v[0]["code"], "4301", "{v}");
+    json_call(&s, "POST", "/v1/cases", Some("desk"), noise_case("R1")).await;
+    let mut second = noise_case("R2");
+    second["received_at"] = json!("2023-05-08T09:00:00+08:00");
+    json_call(&s, "POST", "/v1/cases", Some("desk"), second).await;
+    s.writer.commit().await.unwrap();
+    let (st, v) = json_call(
+        &s,
+        "GET",
+        "/v1/cases/R2?related=true",
+        Some("sup"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["related"]["verdict"], "DUPLICATE", "{v}");
+    assert_eq!(v["related"]["matches"][0]["id"], "R1");
+}
