@@ -11,8 +11,9 @@ Usage: python3 tests/browser/run.py [path/to/casematch]   (default target/releas
 import base64, datetime, json, os, shutil, socket, subprocess, sys, tempfile, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target", "release", "casematch")
-SHOTS = os.path.join(ROOT, "target", "browser-screenshots")
+TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
+BIN = sys.argv[1] if len(sys.argv) > 1 else os.path.join(TARGET, "release", "casematch")
+SHOTS = os.path.join(TARGET, "browser-screenshots")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
