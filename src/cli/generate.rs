@@ -105,7 +105,9 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         ..super::serve::Args::default()
     })?;
     super::serve::run_with(settings, |addr| {
-        println!("\nServing on http://{addr} (Ctrl-C to stop). Try:");
+        println!(
+            "\nServing on http://{addr} (Ctrl-C to stop). Open http://{addr}/ in a browser, or try:"
+        );
         println!("  curl -s 'http://{addr}/v1/search?q=噪音扰民&limit=3'");
         println!("  curl -s http://{addr}/v1/check -H 'content-type: application/json' \\");
         println!(
