@@ -12,19 +12,12 @@
 
 mod common;
 
-use casematch::synth::{Generator, GeneratorConfig};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn bench(c: &mut Criterion) {
     let engine = common::engine();
     // submissions from another seed: new ids, partly repeating matters of the index
-    let queries: Vec<_> = Generator::new(GeneratorConfig {
-        seed: 99,
-        ..GeneratorConfig::default()
-    })
-    .take(500)
-    .map(|r| r.case)
-    .collect();
+    let queries = common::submissions(99, 500);
     let mut i = 0;
     c.bench_function("check", |b| {
         b.iter(|| {

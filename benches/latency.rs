@@ -6,9 +6,8 @@
 
 mod common;
 
-use casematch::analysis::analyze_terms;
 use casematch::index::SearchRequest;
-use casematch::synth::{Generator, GeneratorConfig, Rng};
+use casematch::synth::Rng;
 use std::time::Instant;
 
 fn percentiles(name: &str, mut ms: Vec<f64>) {
@@ -31,27 +30,11 @@ fn main() {
     }
     let engine = common::engine();
     println!("index: {} cases", engine.index().num_cases());
-    let sample: Vec<_> = Generator::new(GeneratorConfig {
-        seed: 99,
-        ..GeneratorConfig::default()
-    })
-    .take(1000)
-    .map(|r| r.case)
-    .collect();
+    let sample = common::submissions(99, 1000);
     let mut rng = Rng::new(5);
     let queries: Vec<String> = sample
         .iter()
-        .map(|c| {
-            let words: Vec<String> = analyze_terms(&c.narrative())
-                .into_iter()
-                .filter(|w| w.chars().count() >= 2)
-                .collect();
-            let n = 1 + rng.below(3);
-            (0..n)
-                .map(|_| words[rng.below(words.len())].clone())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
+        .map(|c| common::query_from(c, &mut rng, 3))
         .collect();
     let run = |name: &str, f: &dyn Fn(usize)| {
         for i in 0..100 {

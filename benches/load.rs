@@ -8,9 +8,8 @@
 
 mod common;
 
-use casematch::analysis::analyze_terms;
 use casematch::server::{AppState, Config, app};
-use casematch::synth::{Generator, GeneratorConfig, Rng};
+use casematch::synth::Rng;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -116,13 +115,7 @@ fn main() {
     println!("index: {} cases", engine.index().num_cases());
     let seconds = env_num("CASEMATCH_LOAD_SECONDS", 20);
     let connections = env_num("CASEMATCH_LOAD_CONNECTIONS", 8);
-    let sample: Vec<_> = Generator::new(GeneratorConfig {
-        seed: 4242,
-        ..GeneratorConfig::default()
-    })
-    .take(2000)
-    .map(|r| r.case)
-    .collect();
+    let sample = common::submissions(4242, 2000);
     let checks: Vec<(String, String, String)> = sample
         .iter()
         .map(|c| {
@@ -137,14 +130,8 @@ fn main() {
     let searches: Vec<(String, String, String)> = sample
         .iter()
         .map(|c| {
-            let words: Vec<String> = analyze_terms(&c.narrative())
-                .into_iter()
-                .filter(|w| w.chars().count() >= 2)
-                .collect();
-            let q: Vec<String> = (0..1 + rng.below(2))
-                .map(|_| words[rng.below(words.len())].clone())
-                .collect();
-            let body = serde_json::json!({ "q": q.join(" "), "limit": 10 }).to_string();
+            let q = common::query_from(c, &mut rng, 2);
+            let body = serde_json::json!({ "q": q, "limit": 10 }).to_string();
             ("POST".into(), "/v1/search".into(), body)
         })
         .collect();

@@ -1,6 +1,9 @@
 //! Shared bench fixture: the index named by CASEMATCH_BENCH_INDEX, or 50,000 generated cases
 //! in memory.
 
+// each bench compiles this module on its own and uses only part of it
+#![allow(dead_code)]
+
 use casematch::Engine;
 use casematch::engine::IngestOptions;
 use casematch::synth::{Generator, GeneratorConfig};
@@ -18,4 +21,32 @@ pub fn engine() -> Engine {
             e
         }
     }
+}
+
+/// Generated submissions from another seed than the index: new ids, partly repeating matters.
+pub fn submissions(seed: u64, n: usize) -> Vec<casematch::Case> {
+    Generator::new(GeneratorConfig {
+        seed,
+        ..GeneratorConfig::default()
+    })
+    .take(n)
+    .map(|r| r.case)
+    .collect()
+}
+
+/// A search of 1..=`max_words` words (two characters or more) drawn from a narrative.
+pub fn query_from(
+    case: &casematch::Case,
+    rng: &mut casematch::synth::Rng,
+    max_words: usize,
+) -> String {
+    let words: Vec<String> = casematch::analysis::analyze_terms(&case.narrative())
+        .into_iter()
+        .filter(|w| w.chars().count() >= 2)
+        .collect();
+    let n = 1 + rng.below(max_words);
+    (0..n)
+        .map(|_| words[rng.below(words.len())].clone())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
