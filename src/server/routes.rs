@@ -462,14 +462,24 @@ async fn start_job(
         .into_response())
 }
 
-fn find_job(
+/// Runs `f` on the locked job `id`; with `done_only`, only once the job has finished.
+fn with_job<T>(
     state: &AppState,
     id: &str,
-) -> Result<Arc<std::sync::Mutex<super::jobs::Job>>, ApiError> {
-    state
+    done_only: bool,
+    f: impl FnOnce(&super::jobs::Job) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let job = state
         .jobs
         .get(id)
-        .ok_or_else(|| ApiError::not_found(format!("no job {id:?}")))
+        .ok_or_else(|| ApiError::not_found(format!("no job {id:?}")))?;
+    let j = job
+        .lock()
+        .map_err(|_| ApiError::internal("job state poisoned"))?;
+    if done_only {
+        finished(&j)?;
+    }
+    f(&j)
 }
 
 /// Status and progress of a dedupe job.
@@ -480,13 +490,11 @@ async fn job_status(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let job = find_job(&state, &id)?;
-    let j = job
-        .lock()
-        .map_err(|_| ApiError::internal("job state poisoned"))?;
-    Ok(Json(
-        serde_json::to_value(&j.status).map_err(|e| ApiError::internal(e.to_string()))?,
-    ))
+    with_job(&state, &id, false, |j| {
+        serde_json::to_value(&j.status)
+            .map(Json)
+            .map_err(|e| ApiError::internal(e.to_string()))
+    })
 }
 
 fn finished(j: &super::jobs::Job) -> Result<(), ApiError> {
@@ -514,16 +522,16 @@ async fn job_groups(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let job = find_job(&state, &id)?;
-    let j = job
-        .lock()
-        .map_err(|_| ApiError::internal("job state poisoned"))?;
-    finished(&j)?;
-    let mut out = String::new();
-    for row in &j.rows {
-        out.push_str(&serde_json::to_string(row).map_err(|e| ApiError::internal(e.to_string()))?);
-        out.push('\n');
-    }
+    let out = with_job(&state, &id, true, |j| {
+        let mut out = String::new();
+        for row in &j.rows {
+            out.push_str(
+                &serde_json::to_string(row).map_err(|e| ApiError::internal(e.to_string()))?,
+            );
+            out.push('\n');
+        }
+        Ok(out)
+    })?;
     Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], out).into_response())
 }
 
@@ -543,25 +551,19 @@ async fn job_report(
     Path(id): Path<String>,
     Query(p): Query<ReportParams>,
 ) -> Result<Response, ApiError> {
-    let job = find_job(&state, &id)?;
-    let j = job
-        .lock()
-        .map_err(|_| ApiError::internal("job state poisoned"))?;
-    finished(&j)?;
-    let report = j
-        .report
-        .as_ref()
-        .ok_or_else(|| ApiError::internal("report missing"))?;
-    Ok(match p.format.as_deref() {
-        Some("html") => Html(crate::dedupe::render_html(report)).into_response(),
-        None | Some("json") => {
-            Json(serde_json::to_value(report).map_err(|e| ApiError::internal(e.to_string()))?)
-                .into_response()
-        }
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
+    with_job(&state, &id, true, |j| {
+        let report = j
+            .report
+            .as_ref()
+            .ok_or_else(|| ApiError::internal("report missing"))?;
+        match p.format.as_deref() {
+            Some("html") => Ok(Html(crate::dedupe::render_html(report)).into_response()),
+            None | Some("json") => serde_json::to_value(report)
+                .map(|v| Json(v).into_response())
+                .map_err(|e| ApiError::internal(e.to_string())),
+            Some(other) => Err(ApiError::bad_request(format!(
                 "unknown format {other:?} (json, html)"
-            )));
+            ))),
         }
     })
 }
