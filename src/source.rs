@@ -25,7 +25,11 @@ impl fmt::Display for BadRecord {
 }
 
 /// Header aliases seen in platform exports, mapped to FORMAT.md field names.
-const HEADER_ALIASES: [(&str, &[&str]); 15] = [
+const HEADER_ALIASES: [(&str, &[&str]); 16] = [
+    (
+        "account",
+        &["account", "账号", "用户账号", "用户ID", "留言用户"],
+    ),
     (
         "id",
         &[

@@ -189,6 +189,7 @@ where
             "content" => case.content = text_of(&key, &value)?,
             "category" => case.category = text_of(&key, &value)?,
             "handler" => case.handler = text_of(&key, &value)?,
+            "account" => case.account = text_of(&key, &value)?,
             "status" => {
                 case.status = match text_of(&key, &value)? {
                     None => None,
