@@ -31,15 +31,41 @@ pub fn check_char(first17: &str) -> Option<char> {
     Some(CHECK[(sum % 11) as usize])
 }
 
+/// Characters exports use to mask ID digits; `X` only when it cannot be the check digit.
+fn is_mask_char(c: char) -> bool {
+    matches!(c, '*' | '×' | '✱' | '●' | '#')
+}
+
 impl IdNumber {
-    /// Normalises a raw ID number; `None` when nothing is left.
+    /// Normalises a raw ID number; `None` when nothing is left or it holds neither a digit
+    /// nor a mask (placeholders such as 无, 不详).
     pub fn parse(raw: &str) -> Option<IdNumber> {
-        let s: String = fold_width(raw)
+        let mut s: String = fold_width(raw)
             .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .map(|c| c.to_ascii_uppercase())
+            .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '_' | '.'))
+            .map(|c| {
+                if is_mask_char(c) {
+                    '*'
+                } else {
+                    c.to_ascii_uppercase()
+                }
+            })
             .collect();
-        if s.is_empty() {
+        // `X` is the check digit only as the last of 18; anywhere else it masks a digit
+        let xs = s.chars().filter(|c| *c == 'X').count();
+        let check_x = s.chars().count() == 18 && s.ends_with('X');
+        if xs > 1 || (xs == 1 && !check_x) {
+            let last = s.chars().count().saturating_sub(1);
+            s = s
+                .chars()
+                .enumerate()
+                .map(|(i, c)| match c {
+                    'X' if !(check_x && i == last) => '*',
+                    c => c,
+                })
+                .collect();
+        }
+        if !s.chars().any(|c| c.is_ascii_digit() || c == '*') {
             return None;
         }
         if s.contains('*') {
@@ -77,15 +103,31 @@ impl IdNumber {
             .then(|| &s[..6])
     }
 
-    /// The 18-character form, with `*` where masked; 15-char masks are widened to 18 with
-    /// unknown century and check digit.
+    /// The 18-character form, with `*` where masked. 15-char forms are widened to 18 with
+    /// unknown century and check digit; a mask of other length with one run of `*` (exports
+    /// that shorten the run, `4301****2315`) is widened by lengthening that run.
     pub fn pattern18(&self) -> Option<String> {
         let s = self.as_str();
-        match s.chars().count() {
-            18 => Some(s.to_string()),
-            15 if s.is_ascii() => Some(format!("{}**{}*", &s[..6], &s[6..])),
-            _ => None,
+        if !s.is_ascii() {
+            return None;
         }
+        match s.len() {
+            18 => return Some(s.to_string()),
+            15 => return Some(format!("{}**{}*", &s[..6], &s[6..])),
+            _ => {}
+        }
+        let first = s.find('*')?;
+        let last = s.rfind('*')?;
+        let single_run = s[first..=last].bytes().all(|b| b == b'*');
+        let visible = s.len() - (last + 1 - first);
+        (single_run && visible <= 18).then(|| {
+            format!(
+                "{}{}{}",
+                &s[..first],
+                "*".repeat(18 - visible),
+                &s[last + 1..]
+            )
+        })
     }
 
     /// A masked form for logs and responses: region prefix and last four only.
@@ -157,5 +199,57 @@ mod tests {
             IdNumber::parse("430104198807152315").unwrap().masked(),
             "4301**********2315"
         );
+    }
+
+    #[test]
+    fn spellings_of_one_number() {
+        for raw in [
+            "11010519491231002X",
+            "11010519491231002x",
+            "110105 19491231 002x",
+            "110105-19491231-002X",
+            "１１０１０５１９４９１２３１００２ｘ",
+            "110105491231002",
+        ] {
+            assert_eq!(
+                IdNumber::parse(raw),
+                Some(IdNumber::Valid("11010519491231002X".into())),
+                "{raw}"
+            );
+        }
+        for raw in ["无", "不详", "  "] {
+            assert_eq!(IdNumber::parse(raw), None, "{raw}");
+        }
+    }
+
+    #[test]
+    fn masks_in_any_run_and_spelling() {
+        for (raw, want) in [
+            ("4301**********2315", "4301**********2315"),
+            ("4301＊＊＊＊＊＊＊＊＊＊2315", "4301**********2315"),
+            ("4301XXXXXXXXXX2315", "4301**********2315"),
+            ("4301xxxxxxxxxx2315", "4301**********2315"),
+            ("43010419880715****", "43010419880715****"),
+            ("430104********231X", "430104********231X"),
+            ("******19880715****", "******19880715****"),
+        ] {
+            let m = IdNumber::parse(raw).unwrap();
+            assert_eq!(m, IdNumber::Masked(want.into()), "{raw}");
+            assert_eq!(m.pattern18().as_deref(), Some(want), "{raw}");
+        }
+        let short = IdNumber::parse("4301****2315").unwrap();
+        assert_eq!(short.pattern18().as_deref(), Some("4301**********2315"));
+        let fifteen = IdNumber::parse("430104*****2315").unwrap();
+        assert_eq!(fifteen.pattern18().as_deref(), Some("430104*******2315*"));
+        assert_eq!(IdNumber::parse("43*01*2315").unwrap().pattern18(), None);
+    }
+
+    #[test]
+    fn masked_hides_the_middle() {
+        assert_eq!(
+            IdNumber::parse("43010419880715****").unwrap().masked(),
+            "4301**************"
+        );
+        assert_eq!(IdNumber::parse("1234").unwrap().masked(), "****");
     }
 }
