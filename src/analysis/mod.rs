@@ -14,7 +14,7 @@ mod width;
 
 pub use gazetteer::{Division, Gazetteer, Level, Place};
 pub use id_number::{IdNumber, check_char as id_check_char, mask_middle};
-pub use name::PersonName;
+pub use name::{NameForm, PersonName};
 pub use normalize::{NormalizedText, normalize, normalize_with_offsets};
 pub use phone::{Phone, PhoneKind};
 pub use profile::Profile;

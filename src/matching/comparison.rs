@@ -67,9 +67,9 @@ impl Comparison {
     }
 }
 
-/// Joint name × phone levels: names coarsened to same / similar / different / missing,
-/// phones to same / different / missing.
-const NAME_PHONE: [[&str; 3]; 4] = [
+/// Joint name × phone levels: names coarsened to same / similar / different / missing /
+/// weak (initials only), phones to same / different / missing.
+const NAME_PHONE: [[&str; 3]; 5] = [
     [
         "name_same+phone_same",
         "name_same+phone_different",
@@ -90,14 +90,22 @@ const NAME_PHONE: [[&str; 3]; 4] = [
         "name_missing+phone_different",
         "name_missing+phone_missing",
     ],
+    [
+        "name_weak+phone_same",
+        "name_weak+phone_different",
+        "name_weak+phone_missing",
+    ],
 ];
 
 fn name_phone(name: NameLevel, phone: PhoneLevel) -> &'static str {
     let n = match name {
         NameLevel::Exact | NameLevel::Homophone => 0,
-        NameLevel::Close | NameLevel::Surname => 1,
+        NameLevel::Pinyin | NameLevel::Close | NameLevel::MaskedConsistent | NameLevel::Surname => {
+            1
+        }
         NameLevel::Different => 2,
         NameLevel::Missing => 3,
+        NameLevel::Initials => 4,
     };
     let p = match phone {
         PhoneLevel::Exact | PhoneLevel::SameLocal => 0,
