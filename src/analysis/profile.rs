@@ -6,7 +6,22 @@ use super::name::PersonName;
 use super::normalize::normalize;
 use super::phone::Phone;
 use crate::model::Case;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// A list, or one value as stored by older versions, or null.
+fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Phone>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(Phone),
+        Many(Vec<Phone>),
+    }
+    Ok(match Option::<OneOrMany>::deserialize(d)? {
+        None => Vec::new(),
+        Some(OneOrMany::One(p)) => vec![p],
+        Some(OneOrMany::Many(v)) => v,
+    })
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
@@ -14,8 +29,15 @@ pub struct Profile {
     pub name: Option<PersonName>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_number: Option<IdNumber>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<Phone>,
+    /// Every number in the phone field, service numbers dropped. Profiles stored before
+    /// this held one number under `phone`; they load as a list of that one.
+    #[serde(
+        default,
+        alias = "phone",
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub phones: Vec<Phone>,
     /// Where the matter is: from `location`, else from `address`.
     #[serde(default)]
     pub place: Place,
@@ -58,7 +80,11 @@ impl Profile {
         Profile {
             name: case.name.as_deref().and_then(PersonName::parse),
             id_number,
-            phone: case.phone.as_deref().and_then(Phone::parse),
+            phones: case
+                .phone
+                .as_deref()
+                .map(Phone::parse_all)
+                .unwrap_or_default(),
             place,
             home,
             home_detail,
@@ -74,6 +100,17 @@ impl Profile {
             Some(IdNumber::Valid(s)) => Some(s),
             _ => None,
         }
+    }
+
+    /// The blocking keys of every phone number (masks have none), each once.
+    pub fn phone_keys(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = Vec::with_capacity(self.phones.len());
+        for k in self.phones.iter().filter_map(Phone::key) {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        keys
     }
 
     /// `county:full name` for the matter's and the complainant's county (name blocking).
@@ -107,8 +144,12 @@ mod tests {
             ..Case::default()
         };
         let p = Profile::of(&case);
-        assert_eq!(p.name.unwrap().full.as_deref(), Some("张伟"));
-        assert_eq!(p.phone.unwrap().digits, "13912345678");
+        assert_eq!(
+            p.name.as_ref().and_then(|n| n.full.as_deref()),
+            Some("张伟")
+        );
+        assert_eq!(p.phones[0].digits, "13912345678");
+        assert_eq!(p.phone_keys(), vec!["13912345678"]);
         assert_eq!(p.place.county.as_deref(), Some("430104"));
         assert_eq!(p.text, "噪音扰民");
         let with_address = Profile::of(&Case {
@@ -116,5 +157,31 @@ mod tests {
             ..case
         });
         assert_eq!(with_address.home_detail, "枫林一路235号2栋");
+    }
+
+    #[test]
+    fn every_phone_is_a_key() {
+        let p = Profile::of(&Case {
+            id: "X".into(),
+            phone: Some("13912345678/0731-88888888转12、138****1234，12345".into()),
+            ..Case::default()
+        });
+        assert_eq!(p.phones.len(), 3);
+        assert_eq!(p.phone_keys(), vec!["13912345678", "88888888"]);
+    }
+
+    #[test]
+    fn old_profiles_with_one_phone_still_load() {
+        let old = r#"{"phone":{"digits":"13912345678","kind":"mobile"},"text":""}"#;
+        let p: Profile = serde_json::from_str(old).unwrap();
+        assert_eq!(p.phones, vec![Phone::parse("13912345678").unwrap()]);
+        let none: Profile = serde_json::from_str(r#"{"text":""}"#).unwrap();
+        assert!(none.phones.is_empty());
+        let null: Profile = serde_json::from_str(r#"{"phone":null}"#).unwrap();
+        assert!(null.phones.is_empty());
+        let json = serde_json::to_string(&p).unwrap();
+        assert!(json.contains("\"phones\":["), "{json}");
+        let back: Profile = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, p);
     }
 }

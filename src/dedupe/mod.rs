@@ -228,9 +228,12 @@ pub fn dedupe(
             if let Some(k) = r.profile.id_key() {
                 keys.push(format!("id:{k}"));
             }
-            if let Some(p) = &r.profile.phone {
-                keys.push(format!("phone:{}", p.key()));
-            }
+            keys.extend(
+                r.profile
+                    .phone_keys()
+                    .into_iter()
+                    .map(|k| format!("phone:{k}")),
+            );
             keys.extend(
                 r.profile
                     .name_place_keys()

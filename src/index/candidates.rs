@@ -54,8 +54,8 @@ impl CaseIndex {
         if let Some(k) = profile.id_key() {
             keys.push(Term::from_field_text(f.id_key, k));
         }
-        if let Some(p) = &profile.phone {
-            keys.push(Term::from_field_text(f.phone_key, p.key()));
+        for k in profile.phone_keys() {
+            keys.push(Term::from_field_text(f.phone_key, k));
         }
         for k in profile.name_place_keys() {
             keys.push(Term::from_field_text(f.name_place, &k));

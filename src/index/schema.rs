@@ -123,8 +123,8 @@ impl CaseFields {
         if let Some(key) = p.id_key() {
             doc.add_text(self.id_key, key);
         }
-        if let Some(phone) = &p.phone {
-            doc.add_text(self.phone_key, phone.key());
+        for key in p.phone_keys() {
+            doc.add_text(self.phone_key, key);
         }
         for key in p.name_place_keys() {
             doc.add_text(self.name_place, &key);

@@ -79,14 +79,14 @@ pub struct CheckResult {
 fn masked_value(field: &str, case: &Case, p: &Profile) -> Option<String> {
     match field {
         "name_phone" => {
-            let name = p.name.as_ref().map(|n| {
-                let shown = n.display();
-                let mut chars = shown.chars();
-                chars
-                    .next()
-                    .map_or_else(String::new, |s| format!("{s}{}", "*".repeat(chars.count())))
+            let name = p.name.as_ref().map(|n| n.masked());
+            let phone = (!p.phones.is_empty()).then(|| {
+                p.phones
+                    .iter()
+                    .map(|ph| ph.masked())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             });
-            let phone = p.phone.as_ref().map(|ph| ph.masked());
             if name.is_none() && phone.is_none() {
                 return None;
             }

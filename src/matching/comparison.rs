@@ -68,32 +68,38 @@ impl Comparison {
 }
 
 /// Joint name × phone levels: names coarsened to same / similar / different / missing /
-/// weak (initials only), phones to same / different / missing.
-const NAME_PHONE: [[&str; 3]; 5] = [
+/// weak (initials only), phones to same / different / missing / partial (the same local
+/// number with one area code missing, or a mask whose visible digits agree).
+const NAME_PHONE: [[&str; 4]; 5] = [
     [
         "name_same+phone_same",
         "name_same+phone_different",
         "name_same+phone_missing",
+        "name_same+phone_partial",
     ],
     [
         "name_similar+phone_same",
         "name_similar+phone_different",
         "name_similar+phone_missing",
+        "name_similar+phone_partial",
     ],
     [
         "name_different+phone_same",
         "name_different+phone_different",
         "name_different+phone_missing",
+        "name_different+phone_partial",
     ],
     [
         "name_missing+phone_same",
         "name_missing+phone_different",
         "name_missing+phone_missing",
+        "name_missing+phone_partial",
     ],
     [
         "name_weak+phone_same",
         "name_weak+phone_different",
         "name_weak+phone_missing",
+        "name_weak+phone_partial",
     ],
 ];
 
@@ -108,9 +114,10 @@ fn name_phone(name: NameLevel, phone: PhoneLevel) -> &'static str {
         NameLevel::Initials => 4,
     };
     let p = match phone {
-        PhoneLevel::Exact | PhoneLevel::SameLocal => 0,
+        PhoneLevel::Exact => 0,
         PhoneLevel::Different => 1,
         PhoneLevel::Missing => 2,
+        PhoneLevel::SameLocal | PhoneLevel::MaskedConsistent => 3,
     };
     NAME_PHONE[n][p]
 }
@@ -122,7 +129,7 @@ pub fn compare(a: &Prepared<'_>, b: &Prepared<'_>) -> Comparison {
     Comparison {
         name: name::compare(pa.name.as_ref(), pb.name.as_ref()),
         id_number: id_number::compare(pa.id_number.as_ref(), pb.id_number.as_ref()),
-        phone: phone::compare(pa.phone.as_ref(), pb.phone.as_ref()),
+        phone: phone::compare(&pa.phones, &pb.phones),
         home: home::compare(pa, pb),
         text,
         text_similarity,
