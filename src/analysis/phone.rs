@@ -304,9 +304,8 @@ impl Phone {
 
     /// The area code of a landline, where it was given.
     pub fn area(&self) -> Option<&str> {
-        let local = self.local.as_deref()?;
-        let n = self.digits.len().checked_sub(local.len())?;
-        (n > 0).then(|| &self.digits[..n])
+        let area = self.digits.strip_suffix(self.local.as_deref()?)?;
+        (!area.is_empty()).then_some(area)
     }
 
     /// The blocking key: the mobile number or the landline's local number; none for masks,
