@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 /// Two-character surnames.
 const COMPOUND_SURNAMES: &[&str] = &[
     "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
-    "夏侯", "轩辕", "令狐", "钟离", "端木", "南宫", "西门", "独孤", "单于", "万俟",
+    "夏侯", "轩辕", "令狐", "钟离", "端木", "南宫", "西门", "独孤", "万俟",
 ];
 
 /// Forms of address after a surname. Multi-character ones may also follow a full name

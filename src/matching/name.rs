@@ -326,6 +326,7 @@ mod tests {
             ("盖伟", "Ge Wei", Pinyin),
             ("乐伟", "Yue Wei", Pinyin),
             ("尉迟恭", "Yuchi Gong", Pinyin),
+            ("单于明", "Shan Yuming", Pinyin),
             ("单伟", "Dan Wei", Different),
             ("曾伟", "Ceng Wei", Different),
             // given names with several readings

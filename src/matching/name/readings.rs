@@ -43,7 +43,6 @@ const SURNAME_READINGS: &[(&str, &[&str])] = &[
     ("石", &["shi"]),
     ("尉迟", &["yuchi"]),
     ("万俟", &["moqi"]),
-    ("单于", &["chanyu"]),
     ("长孙", &["zhangsun"]),
 ];
 
