@@ -321,6 +321,12 @@ pub struct Generator {
     clock: DateTime<FixedOffset>,
     /// mean minutes between two matters
     pace: u64,
+    origin: DateTime<FixedOffset>,
+    /// minutes per record, so that the expected number of records spans the years
+    per_record: f64,
+    /// the export date: submissions after it are not in the data (unless more records are
+    /// taken than expected and the clock itself has passed it)
+    horizon: DateTime<FixedOffset>,
 }
 
 const CST: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
@@ -462,6 +468,11 @@ impl Generator {
         let matters = (cfg.expected_records.max(1) as f64 / per_matter).max(1.0);
         let span_minutes = 3.5 * 365.0 * 24.0 * 60.0;
         let pace = (span_minutes / matters).max(1.0) as u64;
+        let clock = CST
+            .with_ymd_and_hms(2022, 1, 1, 8, 0, 0)
+            .single()
+            .unwrap_or_default();
+        let per_record = span_minutes / cfg.expected_records.max(1) as f64;
         Generator {
             rng,
             cfg,
@@ -472,11 +483,11 @@ impl Generator {
             next_person: 0,
             next_matter: 0,
             next_record: 0,
-            clock: CST
-                .with_ymd_and_hms(2022, 1, 1, 8, 0, 0)
-                .single()
-                .unwrap_or_default(),
+            clock,
             pace,
+            origin: clock,
+            per_record,
+            horizon: clock + Duration::minutes(span_minutes as i64) + Duration::days(120),
         }
     }
 
@@ -719,7 +730,11 @@ impl Generator {
             base_seed: r.next_u64(),
             group,
         };
-        self.clock += Duration::minutes(1 + self.rng.below(2 * self.pace as usize) as i64);
+        // the clock follows the records made so far, whatever the matters' sizes
+        let target = self.origin
+            + Duration::minutes((self.next_record as f64 * self.per_record) as i64)
+            + Duration::minutes(self.rng.below(self.pace as usize + 1) as i64);
+        self.clock = self.clock.max(target) + Duration::minutes(1 + self.rng.below(30) as i64);
         let start = self.clock;
         let collective = self.rng.chance(self.cfg.collective_rate);
         if collective {
@@ -785,6 +800,9 @@ impl Generator {
                     self.remember(&other);
                     filer = other;
                 }
+            }
+            if when > self.horizon && start <= self.horizon {
+                break;
             }
             let hist = History {
                 k,
