@@ -934,9 +934,11 @@ impl Generator {
                 ("gapf", gap_text((when - h.first).num_days())),
                 ("ord", ORDINALS[h.k.min(8)].to_string()),
             ];
-            let mut s = fill(one(r, LONG_FOLLOWUPS), &slots);
+            let a = r.below(LONG_FOLLOWUPS.len());
+            let mut s = fill(LONG_FOLLOWUPS[a], &slots);
             if r.chance(0.35) {
-                fill_into(&mut s, one(r, LONG_FOLLOWUPS), &slots);
+                let b = (a + 1 + r.below(LONG_FOLLOWUPS.len() - 1)) % LONG_FOLLOWUPS.len();
+                fill_into(&mut s, LONG_FOLLOWUPS[b], &slots);
             }
             Some(s)
         } else {
@@ -1113,7 +1115,13 @@ impl Generator {
         let start = chars(&out);
         let mut len = 0;
         let third_person = ch == TEL && r.chance(0.4);
-        for s in core.sentences.iter().chain(core.details.iter()) {
+        // call summaries keep to the matter: at most three of the details
+        let details = if ch == TEL { 3 } else { core.details.len() };
+        for s in core
+            .sentences
+            .iter()
+            .chain(core.details.iter().take(details))
+        {
             if len > 0 && (len >= budget || ch == SMS) {
                 break;
             }

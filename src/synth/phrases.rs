@@ -162,11 +162,11 @@ pub(super) const LONG_FOLLOWUPS: &[&str] = &[
     "早在{first}我就反映过这个问题，{gapf}过去了还是老样子。",
     "{prev}反映后，有关部门答复正在协调，到现在已经过去{gap}了。",
     "办理部门的答复我不满意，{gap}了问题依然存在，继续反映。",
-    "问题拖了{gap}还是没有解决，我只能{ord}次反映。",
+    "问题拖了{gap}还是没有解决，我只能再次反映。",
     "{prev}我已经向你们反映过，当时说会派人调查，后来就没有消息了。",
     "从{first}到现在，我先后反映了好几次，每次都是石沉大海。",
     "{prev}那次反映之后，情况好转过一段时间，最近又恢复原样了。",
-    "这个问题我{first}就开始反映，前后已经{ord}次了。",
+    "这个问题我{first}就开始反映，这已经是{ord}次了。",
 ];
 
 /// Rewording: pairs of interchangeable words, applied to restated submissions.
