@@ -5,7 +5,7 @@ use anyhow::Context;
 use casematch::Engine;
 use casematch::engine::IngestOptions;
 use casematch::index::SearchRequest;
-use casematch::synth::{Generator, GeneratorConfig};
+use casematch::synth::{Generator, GeneratorConfig, Profile};
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
@@ -20,12 +20,27 @@ pub struct Args {
     /// Also write the truth labels (id, person, matter) as TSV to this file
     #[arg(long)]
     pub truth: Option<std::path::PathBuf>,
+    /// Kind of data: default, hotline (12345 exports: calls, masked and sparse identifiers),
+    /// longrun (matters returning months to years later, restated), mixed (a blend)
+    #[arg(long, default_value = "default", value_parser = parse_profile)]
+    pub profile: Profile,
+}
+
+fn parse_profile(s: &str) -> Result<Profile, String> {
+    Profile::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = Profile::ALL.iter().map(|p| p.name()).collect();
+        format!(
+            "unknown profile {s:?}, expected one of {}",
+            names.join(", ")
+        )
+    })
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let generator = Generator::new(GeneratorConfig {
         seed: args.seed,
-        ..GeneratorConfig::default()
+        expected_records: args.records,
+        ..GeneratorConfig::for_profile(args.profile)
     });
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
