@@ -10,7 +10,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn bench(c: &mut Criterion) {
     let n = 20_000;
-    let records: Vec<DedupeRecord> = Generator::new(GeneratorConfig::default())
+    let mut records: Vec<DedupeRecord> = Generator::new(GeneratorConfig::default())
         .take(n)
         .map(|r| DedupeRecord::new(r.case))
         .collect();
@@ -20,9 +20,14 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("20k_records", |b| {
         b.iter(|| {
-            dedupe(&records, &model, &DedupeOptions::default(), &|_, _, _| {})
-                .rows
-                .len()
+            dedupe(
+                &mut records,
+                &model,
+                &DedupeOptions::default(),
+                &|_, _, _| {},
+            )
+            .rows
+            .len()
         })
     });
     g.finish();

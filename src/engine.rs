@@ -6,6 +6,7 @@ use crate::index::{CaseIndex, SearchRequest, SearchResults, StoredCase, Upsert};
 use crate::matching::{CheckOptions, CheckResult, Model, check_profile};
 use crate::model::Case;
 use crate::source::BadRecord;
+use chrono::{DateTime, FixedOffset, Offset, Utc};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::path::Path;
@@ -42,6 +43,12 @@ impl Default for IngestOptions {
 
 /// Records normalised in parallel per chunk, then written in order.
 const CHUNK: usize = 2048;
+
+/// The current time in China time (UTC+8), the zone the platforms record in.
+pub fn now_in_china() -> DateTime<FixedOffset> {
+    let cst = FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix());
+    Utc::now().with_timezone(&cst)
+}
 
 pub struct Engine {
     index: CaseIndex,
@@ -86,10 +93,24 @@ impl Engine {
         self.check = opts;
     }
 
-    /// Checks a submission against the cases on file.
+    /// Checks a submission against the cases on file; one without `received_at` is taken
+    /// as received now.
     pub fn check(&self, case: &Case) -> Result<CheckResult> {
+        self.check_at(case, now_in_china())
+    }
+
+    /// Checks a submission; time gaps are measured from `now` when it has no `received_at`
+    /// (the desk's request time, or `casematch check --now`).
+    pub fn check_at(&self, case: &Case, now: DateTime<FixedOffset>) -> Result<CheckResult> {
         let profile = Profile::of(case);
-        check_profile(&self.index, &self.model, case, &profile, &self.check)
+        if case.received_at.is_some() {
+            return check_profile(&self.index, &self.model, case, &profile, &self.check);
+        }
+        let dated = Case {
+            received_at: Some(now),
+            ..case.clone()
+        };
+        check_profile(&self.index, &self.model, &dated, &profile, &self.check)
     }
 
     /// Loads records, replacing cases whose id is known. Bad records are reported through

@@ -1,6 +1,7 @@
 //! Text analysis: width folding, traditional→simplified, the jieba tokenizer for tantivy,
 //! normalisers for names, ID numbers and phones, and the gazetteer of administrative divisions.
 
+mod bigrams;
 mod gazetteer;
 mod id_number;
 mod name;
@@ -12,6 +13,7 @@ mod simplify;
 mod tokenizer;
 mod width;
 
+pub use bigrams::{WeightedBigrams, bigram_hash, distinct_bigrams, idf, says_repeated};
 pub use gazetteer::{Division, Gazetteer, Level, Place};
 pub use id_number::{IdNumber, check_char as id_check_char, mask_middle};
 pub use name::{NameForm, PersonName};

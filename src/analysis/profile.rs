@@ -50,6 +50,9 @@ pub struct Profile {
     /// Normalised narrative (title and content), for text comparators.
     #[serde(default)]
     pub text: String,
+    /// `platform:account`: the poster's user id, scoped by the platform that issued it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 impl Profile {
@@ -89,8 +92,20 @@ impl Profile {
             home,
             home_detail,
             text: normalize(&case.narrative()),
+            account: account_key(case),
         }
     }
+}
+
+/// `platform:account`, both trimmed; `None` without an account.
+fn account_key(case: &Case) -> Option<String> {
+    let account = case
+        .account
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())?;
+    let platform = case.platform.as_deref().map_or("", str::trim);
+    Some(format!("{platform}:{account}"))
 }
 
 impl Profile {

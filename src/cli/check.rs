@@ -34,6 +34,10 @@ pub struct Args {
     /// Override the model's same-matter threshold (log2 odds; higher is stricter)
     #[arg(long, allow_hyphen_values = true)]
     pub matter_threshold: Option<f64>,
+    /// When a submission has no received_at, take it as received at this time (RFC 3339 or
+    /// a date such as 2024-03-02); default: the current time
+    #[arg(long)]
+    pub now: Option<String>,
 }
 
 fn format_json(r: &CheckResult, evidence: bool) -> serde_json::Value {
@@ -104,6 +108,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         model.matter_threshold = t;
     }
     engine = engine.with_model(model);
+    let now = match args.now.as_deref() {
+        Some(s) => casematch::model::parse_datetime(s).with_context(|| {
+            format!("--now: unparseable date {s:?} (try 2024-03-02 or RFC 3339)")
+        })?,
+        None => casematch::engine::now_in_china(),
+    };
     let source = match args.file.as_deref() {
         None => RecordSource::from_reader(
             Box::new(std::io::stdin()),
@@ -136,7 +146,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let result = engine.check(&case)?;
+        let result = engine.check_at(&case, now)?;
         if args.json {
             serde_json::to_writer(&mut out, &format_json(&result, args.evidence))?;
             writeln!(out)?;
@@ -144,6 +154,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             print_table(&mut out, &result)?;
         }
         if let Some(w) = writer.as_mut() {
+            let mut case = case;
+            case.received_at.get_or_insert(now);
             let profile = casematch::analysis::Profile::of(&case);
             w.upsert(&StoredCase { case, profile })?;
             w.commit()?;

@@ -159,7 +159,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let bar = terminal::count_progress(args.json);
     let result = dedupe(
-        &records,
+        &mut records,
         &model,
         &DedupeOptions {
             previous: match &args.previous {

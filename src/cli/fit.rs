@@ -1,29 +1,43 @@
-//! `casematch fit`: estimate the scoring model from labelled cases.
+//! `casematch fit`: estimate the scoring model from the user's cases — from labelled pairs
+//! when a truth file is given, else by expectation–maximisation without labels.
 
 use anyhow::Context;
 use casematch::Engine;
 use casematch::engine::IngestOptions;
 use casematch::index::{CandidateQuery, StoredCase};
-use casematch::matching::{fit_model, labelled_pairs, read_truth};
+use casematch::matching::{
+    BlockingRecall, Model, fit_model, fit_unlabelled, labelled_pairs, read_truth, unlabelled_pairs,
+};
 use casematch::source::{ColumnMap, RecordSource};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Labelled cases (JSONL)
+    /// The cases to fit on (JSONL or CSV)
     #[arg(long)]
     pub cases: PathBuf,
-    /// Labels: id<TAB>person<TAB>matter
+    /// Labels (id<TAB>person<TAB>matter); without them the model is fitted by EM
     #[arg(long)]
-    pub truth: PathBuf,
+    pub truth: Option<PathBuf>,
+    /// EM only: the model to start from and whose thresholds are kept (default: bundled)
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// EM only: iterations
+    #[arg(long, default_value_t = 20)]
+    pub iterations: usize,
+    /// EM only: random pairs for the distribution of distinct pairs
+    #[arg(long, default_value_t = 50_000)]
+    pub random_pairs: usize,
     /// Where to write the model (TOML); standard output if absent
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Also write an HTML report: weights per level as bars, blocking recall with labels
+    #[arg(long)]
+    pub report: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let truth = read_truth(&args.truth)?;
     let engine = Engine::in_memory()?;
     let source = RecordSource::open(&args.cases, ColumnMap::default())?;
     let mut cases = Vec::new();
@@ -40,30 +54,125 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             case,
         })
         .collect();
-    let (queries, recall) =
-        labelled_pairs(engine.index(), &stored, &truth, &CandidateQuery::default())?;
-    let source = format!(
-        "fitted by `casematch fit --cases {} --truth {}` on {} cases, {} candidate pairs",
-        args.cases.display(),
-        args.truth.display(),
-        stats.added,
-        queries.iter().map(|q| q.pairs.len()).sum::<usize>()
-    );
-    let model = fit_model(&queries, source);
-    eprintln!(
-        "blocking recall: {}/{} related pairs ({:.4}), {}/{} duplicate pairs ({:.4}); {} candidate pairs",
-        recall.found_pairs,
-        recall.true_pairs,
-        recall.found_pairs as f64 / recall.true_pairs.max(1) as f64,
-        recall.found_duplicate_pairs,
-        recall.true_duplicate_pairs,
-        recall.found_duplicate_pairs as f64 / recall.true_duplicate_pairs.max(1) as f64,
-        recall.candidate_pairs
-    );
+    let q = CandidateQuery::default();
+    let (model, recall) = match &args.truth {
+        Some(truth_path) => {
+            let truth = read_truth(truth_path)?;
+            let (queries, recall) = labelled_pairs(engine.index(), &stored, &truth, &q)?;
+            let source = format!(
+                "fitted by `casematch fit --cases {} --truth {}` on {} cases, {} candidate pairs",
+                args.cases.display(),
+                truth_path.display(),
+                stats.added,
+                queries.iter().map(|q| q.pairs.len()).sum::<usize>()
+            );
+            eprintln!(
+                "blocking recall: {}/{} related pairs ({:.4}), {}/{} duplicate pairs ({:.4}); {} candidate pairs",
+                recall.found_pairs,
+                recall.true_pairs,
+                recall.found_pairs as f64 / recall.true_pairs.max(1) as f64,
+                recall.found_duplicate_pairs,
+                recall.true_duplicate_pairs,
+                recall.found_duplicate_pairs as f64 / recall.true_duplicate_pairs.max(1) as f64,
+                recall.candidate_pairs
+            );
+            (fit_model(&queries, source), Some(recall))
+        }
+        None => {
+            let start = match &args.model {
+                Some(p) => Model::load(p)?,
+                None => Model::bundled()?,
+            };
+            let (pairs, random) = unlabelled_pairs(engine.index(), &stored, &q, args.random_pairs)?;
+            eprintln!(
+                "EM over {} candidate pairs and {} random pairs, {} iterations",
+                pairs.len(),
+                random.len(),
+                args.iterations
+            );
+            let source = format!(
+                "fitted without labels by `casematch fit --cases {}` (EM, {} iterations) on {} cases, {} candidate pairs",
+                args.cases.display(),
+                args.iterations,
+                stats.added,
+                pairs.len()
+            );
+            (
+                fit_unlabelled(&pairs, &random, &start, args.iterations, source),
+                None,
+            )
+        }
+    };
     let text = model.to_toml();
     match &args.out {
         Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?,
         None => print!("{text}"),
     }
+    if let Some(p) = &args.report {
+        std::fs::write(p, report_html(&model, recall.as_ref()))
+            .with_context(|| format!("writing {}", p.display()))?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// One bar of a signed log-likelihood ratio, scaled to the comparator's cap.
+fn bar(v: f64, cap: f64) -> String {
+    let width = (v.abs() / cap.max(1.0) * 120.0).min(120.0);
+    let (colour, side) = if v >= 0.0 {
+        ("#2e7d32", "left:120px")
+    } else {
+        ("#c62828", &*format!("left:{:.0}px", 120.0 - width))
+    };
+    format!(
+        "<div class=bar><span style=\"{side};width:{width:.0}px;background:{colour}\"></span></div> {v:+.2}"
+    )
+}
+
+/// The fit report: per comparator and level, the evidence toward the same person (among
+/// cases of other matters) and toward the same matter (among other complainants), with caps.
+fn report_html(model: &Model, recall: Option<&BlockingRecall>) -> String {
+    let mut h = String::from(
+        "<!doctype html><meta charset=utf-8><title>casematch model</title><style>body{font:14px sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left}.bar{position:relative;display:inline-block;width:240px;height:10px;background:#f3f3f3;vertical-align:middle}.bar span{position:absolute;top:0;height:10px}</style>",
+    );
+    h.push_str(&format!(
+        "<h1>Scoring model</h1><p>{}</p><p>same-person threshold {:+.2} · same-matter threshold {:+.2} (log2 odds)</p>",
+        escape(&model.source),
+        model.person_threshold,
+        model.matter_threshold
+    ));
+    if let Some(r) = recall {
+        h.push_str(&format!(
+            "<p>blocking recall: {:.4} of related pairs ({}/{}), {:.4} of duplicate pairs ({}/{}); {} candidate pairs</p>",
+            r.found_pairs as f64 / r.true_pairs.max(1) as f64,
+            r.found_pairs,
+            r.true_pairs,
+            r.found_duplicate_pairs as f64 / r.true_duplicate_pairs.max(1) as f64,
+            r.found_duplicate_pairs,
+            r.true_duplicate_pairs,
+            r.candidate_pairs
+        ));
+    }
+    for (comparator, levels) in &model.weights {
+        let cap = model.caps.get(comparator).copied().unwrap_or(20.0);
+        h.push_str(&format!(
+            "<h2>{}</h2><p>cap ±{cap} bits</p><table><tr><th>level</th><th>same person (other matters)</th><th>same matter (other complainants)</th></tr>",
+            escape(comparator)
+        ));
+        for (level, w) in levels {
+            h.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(level),
+                bar(w.same_person - w.distinct, cap),
+                bar(w.related - w.distinct, cap)
+            ));
+        }
+        h.push_str("</table>");
+    }
+    h
 }

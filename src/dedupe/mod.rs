@@ -9,7 +9,7 @@ pub use report::{Report, render_html};
 use crate::analysis::Profile;
 use crate::matching::{
     BlockInput, BlockingConfig, Constraints, Edge, Model, Prepared, TextSignature, candidate_pairs,
-    cluster, compare,
+    cluster, compare, idf,
 };
 use crate::model::Case;
 use rayon::prelude::*;
@@ -212,13 +212,32 @@ fn resolve_links(records: &[DedupeRecord], links: &[(String, String)]) -> Vec<(u
         .collect()
 }
 
-/// Runs blocking, scoring and clustering over the records.
+/// Weighs every record's narrative bigrams by their inverse document frequency over the
+/// batch: a name that few records share says more than a word every record uses.
+pub fn weigh_texts(records: &mut [DedupeRecord]) {
+    let mut df: HashMap<u32, u32> = HashMap::new();
+    for r in records.iter() {
+        for &h in r.text.bigrams() {
+            *df.entry(h).or_default() += 1;
+        }
+    }
+    let docs = records.len() as u64;
+    records.par_iter_mut().for_each(|r| {
+        r.text
+            .reweight(|h| idf(df.get(&h).copied().map_or(0, u64::from), docs));
+    });
+}
+
+/// Runs blocking, scoring and clustering over the records (their text weights are set from
+/// the batch first).
 pub fn dedupe(
-    records: &[DedupeRecord],
+    records: &mut [DedupeRecord],
     model: &Model,
     opts: &DedupeOptions,
     progress: &(dyn Fn(Stage, u64, u64) + Sync),
 ) -> DedupeResult {
+    weigh_texts(records);
+    let records: &[DedupeRecord] = records;
     let n = records.len();
     progress(Stage::Blocking, 0, n as u64);
     let inputs: Vec<BlockInput<'_>> = records
@@ -240,6 +259,9 @@ pub fn dedupe(
                     .into_iter()
                     .map(|k| format!("name:{k}")),
             );
+            if let Some(a) = &r.profile.account {
+                keys.push(format!("account:{a}"));
+            }
             BlockInput {
                 keys,
                 bigrams: r.text.bigrams(),

@@ -60,6 +60,9 @@ impl CaseIndex {
         for k in profile.name_place_keys() {
             keys.push(Term::from_field_text(f.name_place, &k));
         }
+        if let Some(a) = &profile.account {
+            keys.push(Term::from_field_text(f.account_key, a));
+        }
         for term in keys {
             let query = TermQuery::new(term, IndexRecordOption::Basic);
             for (_, addr) in

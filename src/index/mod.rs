@@ -4,6 +4,7 @@
 mod candidates;
 mod facets;
 mod highlight;
+mod idf;
 mod schema;
 mod search;
 mod store;

@@ -39,8 +39,13 @@ pub struct CaseFields {
     pub county: Field,
     pub id_key: Field,
     pub phone_key: Field,
+    /// `platform:account`: the poster's user id on its platform.
+    pub account_key: Field,
     /// `county:name` for the matter's and the home county: name blocking within a county.
     pub name_place: Field,
+    /// Distinct character bigrams of the narrative (formula phrases cut): their document
+    /// frequencies weigh the text comparator.
+    pub bigram: Field,
     pub record: Field,
 }
 
@@ -71,6 +76,15 @@ impl CaseFields {
             id_key: b.add_text_field("id_key", STRING),
             phone_key: b.add_text_field("phone_key", STRING),
             name_place: b.add_text_field("name_place", STRING),
+            account_key: b.add_text_field("account_key", STRING),
+            bigram: b.add_text_field(
+                "bigram",
+                TextOptions::default().set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer("raw")
+                        .set_index_option(IndexRecordOption::Basic),
+                ),
+            ),
             record: b.add_text_field("record", STORED),
         };
         (b.build(), fields)
@@ -128,6 +142,16 @@ impl CaseFields {
         }
         for key in p.name_place_keys() {
             doc.add_text(self.name_place, &key);
+        }
+        if let Some(a) = &p.account {
+            doc.add_text(self.account_key, a);
+        }
+        let mut gram = String::with_capacity(8);
+        for (_, a, b) in crate::analysis::distinct_bigrams(&p.text) {
+            gram.clear();
+            gram.push(a);
+            gram.push(b);
+            doc.add_text(self.bigram, &gram);
         }
         doc.add_text(self.record, serde_json::to_string(stored)?);
         Ok(doc)

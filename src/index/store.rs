@@ -21,6 +21,7 @@ pub struct CaseIndex {
     reader: IndexReader,
     fields: CaseFields,
     path: Option<PathBuf>,
+    idf: super::idf::IdfCache,
 }
 
 /// Whether a write added a new case or replaced one with the same id.
@@ -63,7 +64,12 @@ impl CaseIndex {
             reader,
             fields,
             path,
+            idf: Default::default(),
         })
+    }
+
+    pub(super) fn idf_cache(&self) -> &super::idf::IdfCache {
+        &self.idf
     }
 
     pub fn fields(&self) -> &CaseFields {

@@ -128,7 +128,8 @@ pub fn check_profile(
     profile: &Profile,
     opts: &CheckOptions,
 ) -> Result<CheckResult> {
-    let query_text = TextSignature::of(&profile.text);
+    let searcher = index.searcher();
+    let query_text = TextSignature::from_weighted(index.text_weights(&searcher, &profile.text));
     let query = Prepared::new(case, profile, &query_text);
     let candidates = index.candidates(profile, &opts.candidates)?;
     let mut matches: Vec<(Match, i64)> = Vec::new();
@@ -136,7 +137,8 @@ pub fn check_profile(
         if stored.case.id == case.id {
             continue;
         }
-        let other_text = TextSignature::of(&stored.profile.text);
+        let other_text =
+            TextSignature::from_weighted(index.text_weights(&searcher, &stored.profile.text));
         let other = Prepared::new(&stored.case, &stored.profile, &other_text);
         let cmp = compare(&query, &other);
         let s = model.score(&cmp);

@@ -1,5 +1,6 @@
 //! All comparator levels of one pair of cases.
 
+use super::account::{self, AccountLevel};
 use super::category::{self, CategoryLevel};
 use super::channel::{self, ChannelLevel};
 use super::home::{self, HomeLevel};
@@ -8,6 +9,7 @@ use super::levels::{Comparator, LevelName};
 use super::name::{self, NameLevel};
 use super::phone::{self, PhoneLevel};
 use super::place::{self, PlaceLevel};
+use super::recurrence::{self, RecurrenceLevel};
 use super::text::{self, TextLevel, TextSignature};
 use super::time_gap::{self, TimeLevel};
 use crate::analysis::Profile;
@@ -49,6 +51,8 @@ pub struct Comparison {
     pub time_gap: TimeLevel,
     pub category: CategoryLevel,
     pub channel: ChannelLevel,
+    pub account: AccountLevel,
+    pub recurrence: RecurrenceLevel,
 }
 
 impl Comparison {
@@ -63,6 +67,8 @@ impl Comparison {
             Comparator::TimeGap => self.time_gap.name(),
             Comparator::Category => self.category.name(),
             Comparator::Channel => self.channel.name(),
+            Comparator::Account => self.account.name(),
+            Comparator::Recurrence => self.recurrence.name(),
         }
     }
 }
@@ -137,6 +143,11 @@ pub fn compare(a: &Prepared<'_>, b: &Prepared<'_>) -> Comparison {
         time_gap: time_gap::compare(a.timestamp, b.timestamp),
         category: category::compare(a.category, b.category),
         channel: channel::compare(a.channel, b.channel),
+        account: account::compare(pa.account.as_deref(), pb.account.as_deref()),
+        recurrence: recurrence::compare(
+            (a.timestamp, a.text.says_repeated),
+            (b.timestamp, b.text.says_repeated),
+        ),
     }
 }
 
@@ -154,5 +165,7 @@ pub fn level_names(c: Comparator) -> Vec<&'static str> {
         Comparator::TimeGap => names(TimeLevel::ALL),
         Comparator::Category => names(CategoryLevel::ALL),
         Comparator::Channel => names(ChannelLevel::ALL),
+        Comparator::Account => names(AccountLevel::ALL),
+        Comparator::Recurrence => names(RecurrenceLevel::ALL),
     }
 }

@@ -7,7 +7,7 @@
 
 use super::comparison::{Comparison, level_names};
 use super::levels::Comparator;
-use super::model::{Model, PerRelation};
+use super::model::{DEFAULT_CAPS, Model, PerRelation, is_absent};
 use std::collections::BTreeMap;
 
 /// A compared pair with its truth.
@@ -29,7 +29,12 @@ pub struct QueryPairs {
     pub pairs: Vec<LabelledPair>,
 }
 
-const SMOOTHING: f64 = 1.0;
+/// Pseudo-count pulling each relation's level frequency toward the level's pooled frequency:
+/// a relation with few pairs cannot make a level strong evidence by chance.
+const SHRINK: f64 = 20.0;
+/// A level seen in fewer candidate pairs than this (over all relations) weighs nothing: the
+/// sample cannot say what it means. Ordered comparators take their neighbour's weights.
+const MIN_PAIRS: f64 = 20.0;
 
 fn relation(p: &LabelledPair) -> usize {
     match (p.same_person, p.same_matter) {
@@ -44,29 +49,93 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// log2 P(level | relation) with add-one smoothing.
-fn level_weights(pairs: &[LabelledPair], c: Comparator) -> BTreeMap<String, PerRelation> {
-    let names = level_names(c);
-    let mut counts: BTreeMap<&str, [f64; 4]> = names.iter().map(|n| (*n, [0.0; 4])).collect();
+/// Levels whose meaning is ordered (a longer gap is never more alike than a shorter one).
+fn ordered_levels(c: Comparator) -> Option<&'static [&'static str]> {
+    match c {
+        Comparator::TimeGap => Some(&["same_day", "week", "month", "quarter", "year", "longer"]),
+        _ => None,
+    }
+}
+
+/// log2 P(level | relation) from per-relation level counts (rows: level, columns: DUP, REL,
+/// SP, DIST), shrunk toward the pooled frequency; absent and rare levels are neutral.
+pub fn weights_from_counts(
+    c: Comparator,
+    counts: &BTreeMap<String, [f64; 4]>,
+) -> BTreeMap<String, PerRelation> {
     let mut totals = [0.0; 4];
-    for p in pairs {
-        let r = relation(p);
-        if let Some(row) = counts.get_mut(p.cmp.level(c)) {
-            row[r] += 1.0;
-            totals[r] += 1.0;
+    for row in counts.values() {
+        for r in 0..4 {
+            totals[r] += row[r];
         }
     }
-    let k = names.len() as f64;
-    counts
-        .into_iter()
-        .map(|(level, row)| {
-            let mut w = [0.0; 4];
-            for r in 0..4 {
-                w[r] = round3(((row[r] + SMOOTHING) / (totals[r] + SMOOTHING * k)).log2());
+    let all: f64 = totals.iter().sum();
+    let k = counts.len().max(1) as f64;
+    let mut out: BTreeMap<String, PerRelation> = BTreeMap::new();
+    let mut rare: Vec<String> = Vec::new();
+    for (level, row) in counts {
+        let seen: f64 = row.iter().sum();
+        if is_absent(level) || seen < MIN_PAIRS {
+            rare.push(level.clone());
+            out.insert(level.clone(), PerRelation::default());
+            continue;
+        }
+        let pooled = (seen + 1.0) / (all + k);
+        let mut w = [0.0; 4];
+        for r in 0..4 {
+            w[r] = round3(((row[r] + SHRINK * pooled) / (totals[r] + SHRINK)).log2());
+        }
+        out.insert(level.clone(), PerRelation::from_array(w));
+    }
+    if let Some(order) = ordered_levels(c) {
+        monotone(order, &rare, &mut out);
+    }
+    out
+}
+
+/// Along an ordered comparator: a rare level takes the weights of the nearest well-seen
+/// level before it (a gap longer than any seen counts as the longest seen), and each
+/// relation's ratio to DISTINCT never rises as the levels grow apart.
+fn monotone(order: &[&str], rare: &[String], w: &mut BTreeMap<String, PerRelation>) {
+    let mut last: Option<PerRelation> = None;
+    for level in order {
+        let is_rare = rare.iter().any(|r| r == level);
+        match (is_rare, last) {
+            (true, Some(prev)) => {
+                w.insert(level.to_string(), prev);
             }
-            (level.to_string(), PerRelation::from_array(w))
-        })
-        .collect()
+            (false, _) => last = w.get(*level).copied(),
+            (true, None) => {}
+        }
+    }
+    let mut best = [f64::INFINITY; 3];
+    for level in order {
+        let Some(v) = w.get_mut(*level) else { continue };
+        let mut a = [v.duplicate, v.related, v.same_person, v.distinct];
+        if a == [0.0; 4] {
+            continue;
+        }
+        for r in 0..3 {
+            let ratio = (a[r] - a[3]).min(best[r]);
+            best[r] = ratio;
+            a[r] = round3(a[3] + ratio);
+        }
+        *v = PerRelation::from_array(a);
+    }
+}
+
+/// Per level, how many candidate pairs of each relation show it.
+fn level_counts(pairs: &[LabelledPair], c: Comparator) -> BTreeMap<String, [f64; 4]> {
+    let mut counts: BTreeMap<String, [f64; 4]> = level_names(c)
+        .into_iter()
+        .map(|n| (n.to_string(), [0.0; 4]))
+        .collect();
+    for p in pairs {
+        if let Some(row) = counts.get_mut(p.cmp.level(c)) {
+            row[relation(p)] += 1.0;
+        }
+    }
+    counts
 }
 
 fn rank(same_person: bool, same_matter: bool) -> u8 {
@@ -124,9 +193,14 @@ pub fn fit_model(queries: &[QueryPairs], source: String) -> Model {
         .collect();
     let weights = Comparator::ALL
         .iter()
-        .map(|&c| (c.name().to_string(), level_weights(&pairs, c)))
+        .map(|&c| {
+            (
+                c.name().to_string(),
+                weights_from_counts(c, &level_counts(&pairs, c)),
+            )
+        })
         .collect();
-    let mut counts = [SMOOTHING; 4];
+    let mut counts = [1.0; 4];
     for p in &pairs {
         counts[relation(p)] += 1.0;
     }
@@ -137,8 +211,13 @@ pub fn fit_model(queries: &[QueryPairs], source: String) -> Model {
         person_threshold: 0.0,
         matter_threshold: 0.0,
         priors,
+        caps: DEFAULT_CAPS
+            .iter()
+            .map(|(c, v)| (c.to_string(), *v))
+            .collect(),
         weights,
     };
+    model.enforce_rules();
     let scored: Vec<ScoredQuery> = queries
         .iter()
         .map(|q| {
@@ -189,10 +268,12 @@ pub fn labelled_pairs(
     use super::text::TextSignature;
     use rayon::prelude::*;
     use std::collections::{HashMap, HashSet};
+    let searcher = index.searcher();
     let per_case: Vec<Vec<(String, LabelledPair)>> = cases
         .par_iter()
         .map(|s| {
-            let query_text = TextSignature::of(&s.profile.text);
+            let query_text =
+                TextSignature::from_weighted(index.text_weights(&searcher, &s.profile.text));
             let query = Prepared::new(&s.case, &s.profile, &query_text);
             let Some(tq) = truth.get(&s.case.id) else {
                 return Ok(Vec::new());
@@ -205,7 +286,9 @@ pub fn labelled_pairs(
                 let Some(to) = truth.get(&other.case.id) else {
                     continue;
                 };
-                let other_text = TextSignature::of(&other.profile.text);
+                let other_text = TextSignature::from_weighted(
+                    index.text_weights(&searcher, &other.profile.text),
+                );
                 let cmp = compare(
                     &query,
                     &Prepared::new(&other.case, &other.profile, &other_text),
@@ -323,6 +406,50 @@ pub fn read_truth(path: &std::path::Path) -> crate::error::Result<Truth> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn counts(rows: &[(&str, [f64; 4])]) -> BTreeMap<String, [f64; 4]> {
+        rows.iter().map(|(l, r)| (l.to_string(), *r)).collect()
+    }
+
+    #[test]
+    fn unseen_and_absent_levels_are_neutral() {
+        // `unknown` is common in some relations only, `rare` seen 3 times: neither may weigh
+        let w = weights_from_counts(
+            Comparator::Category,
+            &counts(&[
+                ("same", [500.0, 50.0, 10.0, 100.0]),
+                ("different", [20.0, 5.0, 400.0, 5000.0]),
+                ("unknown", [0.0, 0.0, 300.0, 10.0]),
+                ("rare", [3.0, 0.0, 0.0, 0.0]),
+            ]),
+        );
+        assert_eq!(w["unknown"], PerRelation::default());
+        assert_eq!(w["rare"], PerRelation::default());
+        assert!(w["same"].duplicate > w["same"].distinct);
+    }
+
+    #[test]
+    fn a_gap_longer_than_any_seen_is_no_worse_than_the_longest_seen() {
+        let w = weights_from_counts(
+            Comparator::TimeGap,
+            &counts(&[
+                ("same_day", [300.0, 40.0, 20.0, 100.0]),
+                ("week", [200.0, 30.0, 40.0, 300.0]),
+                ("month", [100.0, 20.0, 80.0, 900.0]),
+                ("quarter", [5.0, 1.0, 60.0, 1500.0]),
+                ("year", [30.0, 0.0, 200.0, 2000.0]),
+                ("longer", [0.0, 0.0, 0.0, 0.0]),
+                ("unknown", [50.0, 5.0, 50.0, 500.0]),
+            ]),
+        );
+        let ratio = |l: &str| w[l].duplicate - w[l].distinct;
+        let order = ["same_day", "week", "month", "quarter", "year", "longer"];
+        for pair in order.windows(2) {
+            assert!(ratio(pair[1]) <= ratio(pair[0]) + 1e-9, "{pair:?}");
+        }
+        assert_eq!(ratio("longer"), ratio("year"));
+        assert_eq!(w["unknown"], PerRelation::default());
+    }
 
     #[test]
     fn objective_rewards_the_right_verdicts() {

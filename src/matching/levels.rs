@@ -35,10 +35,14 @@ pub enum Comparator {
     TimeGap,
     Category,
     Channel,
+    /// platform account (web boards, apps)
+    Account,
+    /// the later submission says it was filed before
+    Recurrence,
 }
 
 impl Comparator {
-    pub const ALL: [Comparator; 8] = [
+    pub const ALL: [Comparator; 10] = [
         Comparator::NamePhone,
         Comparator::IdNumber,
         Comparator::Home,
@@ -47,7 +51,17 @@ impl Comparator {
         Comparator::TimeGap,
         Comparator::Category,
         Comparator::Channel,
+        Comparator::Account,
+        Comparator::Recurrence,
     ];
+
+    /// Fields that speak to the person question (the rest speak to the matter question).
+    pub fn is_person(self) -> bool {
+        matches!(
+            self,
+            Comparator::NamePhone | Comparator::IdNumber | Comparator::Home | Comparator::Account
+        )
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -59,6 +73,8 @@ impl Comparator {
             Comparator::TimeGap => "time_gap",
             Comparator::Category => "category",
             Comparator::Channel => "channel",
+            Comparator::Account => "account",
+            Comparator::Recurrence => "recurrence",
         }
     }
 }

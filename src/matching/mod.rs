@@ -4,12 +4,14 @@
 //! Two questions are answered separately — same person? same matter? — each as a sum of
 //! per-level log-likelihood-ratio weights (Fellegi–Sunter, as Splink does).
 
+mod account;
 mod blocking;
 mod category;
 mod channel;
 mod check;
 mod cluster;
 mod comparison;
+mod em;
 mod fit;
 mod home;
 mod id_number;
@@ -18,6 +20,7 @@ mod model;
 mod name;
 mod phone;
 mod place;
+mod recurrence;
 mod text;
 mod time_gap;
 
@@ -25,9 +28,10 @@ pub use blocking::{BlockInput, BlockingConfig, candidate_pairs};
 pub use check::{CheckOptions, CheckResult, FieldEvidence, Match, Routing, check_profile};
 pub use cluster::{Constraints, Edge, cluster};
 pub use comparison::{Comparison, Prepared, compare};
+pub use em::{fit_unlabelled, unlabelled_pairs};
 pub use fit::{
     BlockingRecall, LabelledPair, QueryPairs, Truth, fit_model, labelled_pairs, read_truth,
 };
 pub use levels::{Comparator, LevelName};
 pub use model::{Evidence, Model, Scored};
-pub use text::{TextSignature, text_similarity};
+pub use text::{TextSignature, bigram_hash, distinct_bigrams, idf, text_similarity};

@@ -54,6 +54,48 @@ impl PerRelation {
     }
 }
 
+/// The largest log2 ratio (bits) one level of each comparator may give between any two
+/// relations. No field is a veto: a time gap, a category or a channel is weak evidence at
+/// most; only identifiers may be decisive (two valid, different ID numbers).
+pub const DEFAULT_CAPS: [(&str, f64); 10] = [
+    ("name_phone", 16.0),
+    ("id_number", 24.0),
+    ("home", 8.0),
+    ("text", 14.0),
+    ("place", 6.0),
+    ("time_gap", 3.0),
+    ("category", 3.0),
+    ("channel", 2.0),
+    ("account", 12.0),
+    ("recurrence", 3.0),
+];
+
+fn default_caps() -> BTreeMap<String, f64> {
+    DEFAULT_CAPS
+        .iter()
+        .map(|(c, v)| (c.to_string(), *v))
+        .collect()
+}
+
+/// Levels that mean "nothing to compare" (a value missing on either side). They weigh
+/// nothing, whatever a model file says: absent evidence is neutral.
+pub fn is_absent(level: &str) -> bool {
+    matches!(level, "missing" | "unknown" | "name_missing+phone_missing")
+}
+
+/// Limits one level's weights so that no two relations differ by more than `cap` bits:
+/// each weight is clamped to within cap/2 of the midpoint of the extremes (idempotent).
+pub fn cap_weights(w: &mut PerRelation, cap: f64) {
+    let a = [w.duplicate, w.related, w.same_person, w.distinct];
+    let hi = a.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let lo = a.iter().copied().fold(f64::INFINITY, f64::min);
+    if hi - lo <= cap {
+        return;
+    }
+    let mid = 0.5 * (hi + lo);
+    *w = PerRelation::from_array(a.map(|x| x.clamp(mid - cap / 2.0, mid + cap / 2.0)));
+}
+
 /// Weights per comparator and level, relation priors and the decision thresholds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Model {
@@ -66,6 +108,10 @@ pub struct Model {
     pub matter_threshold: f64,
     /// log2 prior of each relation among candidate pairs.
     pub priors: PerRelation,
+    /// comparator → the largest ratio in bits one of its levels may give between two
+    /// relations (enforced on load)
+    #[serde(default = "default_caps")]
+    pub caps: BTreeMap<String, f64>,
     /// comparator → level → log2 P(level | relation)
     pub weights: BTreeMap<String, BTreeMap<String, PerRelation>>,
 }
@@ -111,7 +157,24 @@ impl Model {
     }
 
     pub fn from_toml(text: &str) -> std::result::Result<Model, String> {
-        toml::from_str(text).map_err(|e| e.to_string())
+        let mut m: Model = toml::from_str(text).map_err(|e| e.to_string())?;
+        m.enforce_rules();
+        Ok(m)
+    }
+
+    /// The two rules every model obeys, however it was made: absent levels weigh nothing,
+    /// and no level exceeds its comparator's cap.
+    pub fn enforce_rules(&mut self) {
+        for (comparator, levels) in &mut self.weights {
+            let cap = self.caps.get(comparator).copied();
+            for (level, w) in levels.iter_mut() {
+                if is_absent(level) {
+                    *w = PerRelation::default();
+                } else if let Some(cap) = cap {
+                    cap_weights(w, cap);
+                }
+            }
+        }
     }
 
     pub fn load(path: &Path) -> Result<Model> {
@@ -126,8 +189,11 @@ impl Model {
         toml::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// log2 P(level | relation); unknown levels weigh nothing.
+    /// log2 P(level | relation); absent and unknown levels weigh nothing.
     pub fn weight(&self, c: Comparator, level: &str) -> PerRelation {
+        if is_absent(level) {
+            return PerRelation::default();
+        }
         self.weights
             .get(c.name())
             .and_then(|l| l.get(level))
@@ -137,10 +203,6 @@ impl Model {
 
     /// Scores a comparison on both questions.
     pub fn score(&self, cmp: &Comparison) -> Scored {
-        let mut total = [0.0; 4];
-        for (i, t) in total.iter_mut().enumerate() {
-            *t = self.priors.get(i);
-        }
         let levels: Vec<(Comparator, &'static str, PerRelation)> = Comparator::ALL
             .iter()
             .map(|&c| {
@@ -148,13 +210,47 @@ impl Model {
                 (c, level, self.weight(c, level))
             })
             .collect();
-        for (_, _, w) in &levels {
-            for (i, t) in total.iter_mut().enumerate() {
-                *t += w.get(i);
+        // k: the person fields' log-likelihood per relation, l: the matter fields'
+        let (mut k, mut l) = ([0.0; 4], [0.0; 4]);
+        for (c, _, w) in &levels {
+            let t = if c.is_person() { &mut k } else { &mut l };
+            for (i, x) in t.iter_mut().enumerate() {
+                *x += w.get(i);
             }
         }
-        let person = log2_sum(total[DUP], total[SP]) - log2_sum(total[REL], total[DIST]);
-        let matter = log2_sum(total[DUP], total[REL]) - log2_sum(total[SP], total[DIST]);
+        let p = [
+            self.priors.duplicate,
+            self.priors.related,
+            self.priors.same_person,
+            self.priors.distinct,
+        ];
+        let joint = |f: &[f64; 4]| [p[0] + f[0], p[1] + f[1], p[2] + f[2], p[3] + f[3]];
+        // what each group of fields alone says of the other question (log2 probabilities)
+        let jm = joint(&l);
+        let (m_yes, m_no) = (log2_sum(jm[DUP], jm[REL]), log2_sum(jm[SP], jm[DIST]));
+        let (sm, not_sm) = (m_yes - log2_sum(m_yes, m_no), m_no - log2_sum(m_yes, m_no));
+        let jp = joint(&k);
+        let (p_yes, p_no) = (log2_sum(jp[DUP], jp[SP]), log2_sum(jp[REL], jp[DIST]));
+        let (sp, not_sp) = (p_yes - log2_sum(p_yes, p_no), p_no - log2_sum(p_yes, p_no));
+        // the person question from the person fields, given how likely the matter fields make
+        // the same matter; the matter question the other way round. A field of one group never
+        // speaks to the other question directly: low text similarity does not make two cases
+        // one person's, however often the candidate generator met such pairs.
+        let given = |r: usize, a: usize, b: usize| p[r] - log2_sum(p[a], p[b]);
+        let person = log2_sum(
+            sm + given(DUP, DUP, REL) + k[DUP],
+            not_sm + given(SP, SP, DIST) + k[SP],
+        ) - log2_sum(
+            sm + given(REL, DUP, REL) + k[REL],
+            not_sm + given(DIST, SP, DIST) + k[DIST],
+        );
+        let matter = log2_sum(
+            sp + given(DUP, DUP, SP) + l[DUP],
+            not_sp + given(REL, REL, DIST) + l[REL],
+        ) - log2_sum(
+            sp + given(SP, DUP, SP) + l[SP],
+            not_sp + given(DIST, REL, DIST) + l[DIST],
+        );
         let same_person = person >= self.person_threshold;
         let same_matter = matter >= self.matter_threshold;
         // evidence: each field's ratio between the relations the other answer leaves open
@@ -163,11 +259,18 @@ impl Model {
         let round = |x: f64| (x * 100.0).round() / 100.0;
         let evidence = levels
             .into_iter()
-            .map(|(c, level, w)| Evidence {
-                field: c.name(),
-                level,
-                person: round(w.get(p_yes) - w.get(p_no)),
-                matter: round(w.get(m_yes) - w.get(m_no)),
+            .map(|(c, level, w)| {
+                let (person, matter) = if c.is_person() {
+                    (round(w.get(p_yes) - w.get(p_no)), 0.0)
+                } else {
+                    (0.0, round(w.get(m_yes) - w.get(m_no)))
+                };
+                Evidence {
+                    field: c.name(),
+                    level,
+                    person,
+                    matter,
+                }
             })
             .collect();
         Scored {
@@ -192,6 +295,50 @@ mod tests {
         }
         let back = Model::from_toml(&m.to_toml()).unwrap();
         assert_eq!(back, m);
+    }
+
+    #[test]
+    fn absent_levels_weigh_nothing_whatever_the_file_says() {
+        let mut m = Model::bundled().unwrap();
+        let bogus = PerRelation::from_array([9.0, -3.0, 4.0, -8.0]);
+        for levels in m.weights.values_mut() {
+            for (level, w) in levels.iter_mut() {
+                if is_absent(level) {
+                    *w = bogus;
+                }
+            }
+        }
+        let reloaded = Model::from_toml(&m.to_toml()).unwrap();
+        for c in Comparator::ALL {
+            for level in ["missing", "unknown", "name_missing+phone_missing"] {
+                assert_eq!(
+                    reloaded.weight(c, level),
+                    PerRelation::default(),
+                    "{c:?} {level}"
+                );
+                assert_eq!(m.weight(c, level), PerRelation::default(), "{c:?} {level}");
+            }
+        }
+    }
+
+    #[test]
+    fn caps_bound_every_ratio_and_are_idempotent() {
+        let m = Model::bundled().unwrap();
+        for (c, levels) in &m.weights {
+            let cap = m.caps[c];
+            for (level, w) in levels {
+                let a = [w.duplicate, w.related, w.same_person, w.distinct];
+                let spread = a.iter().copied().fold(f64::MIN, f64::max)
+                    - a.iter().copied().fold(f64::MAX, f64::min);
+                assert!(spread <= cap + 1e-9, "{c} {level}: {spread} > {cap}");
+            }
+        }
+        let mut w = PerRelation::from_array([2.0, -30.0, 1.0, 0.0]);
+        cap_weights(&mut w, 3.0);
+        let once = w;
+        cap_weights(&mut w, 3.0);
+        assert_eq!(w, once);
+        assert!((w.duplicate - w.related - 3.0).abs() < 1e-9);
     }
 
     #[test]

@@ -145,7 +145,7 @@ fn run(job: &Mutex<Job>, input: JobInput, model: &Model) {
     }
     update(job, |j| j.status.records = records.len() as u64);
     let result = dedupe(
-        &records,
+        &mut records,
         model,
         &DedupeOptions::default(),
         &|stage, done, total| {

@@ -284,8 +284,11 @@ async fn check(
     Query(params): Query<CheckParams>,
     ApiJson(raw): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    let case =
+    let mut case =
         case_from_json_line(&raw.to_string()).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    // a desk's submission without a date is received now: time gaps count from the request
+    case.received_at
+        .get_or_insert_with(crate::engine::now_in_china);
     let engine = state.engine.clone();
     let (case, result) =
         tokio::task::spawn_blocking(move || engine.check(&case).map(|r| (case, r))).await??;

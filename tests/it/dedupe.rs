@@ -75,9 +75,9 @@ fn run(
     HashMap<String, (String, String)>,
     casematch::dedupe::DedupeResult,
 ) {
-    let records: Vec<DedupeRecord> = cases.into_iter().map(DedupeRecord::new).collect();
+    let mut records: Vec<DedupeRecord> = cases.into_iter().map(DedupeRecord::new).collect();
     let model = Model::bundled().unwrap();
-    let result = dedupe(&records, &model, opts, &|_, _, _| {});
+    let result = dedupe(&mut records, &model, opts, &|_, _, _| {});
     let groups = result
         .rows
         .iter()
