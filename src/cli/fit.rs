@@ -26,9 +26,6 @@ pub struct Args {
     /// EM only: iterations
     #[arg(long, default_value_t = 20)]
     pub iterations: usize,
-    /// EM only: random pairs for the distribution of distinct pairs
-    #[arg(long, default_value_t = 50_000)]
-    pub random_pairs: usize,
     /// Where to write the model (TOML); standard output if absent
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -83,11 +80,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 Some(p) => Model::load(p)?,
                 None => Model::bundled()?,
             };
-            let (pairs, random) = unlabelled_pairs(engine.index(), &stored, &q, args.random_pairs)?;
+            let pairs = unlabelled_pairs(engine.index(), &stored, &q)?;
             eprintln!(
-                "EM over {} candidate pairs and {} random pairs, {} iterations",
+                "EM over {} candidate pairs, {} iterations",
                 pairs.len(),
-                random.len(),
                 args.iterations
             );
             let source = format!(
@@ -98,7 +94,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 pairs.len()
             );
             (
-                fit_unlabelled(&pairs, &random, &start, args.iterations, source),
+                fit_unlabelled(&pairs, &start, args.iterations, source),
                 None,
             )
         }

@@ -1,17 +1,16 @@
 //! Fitting the model on a deployment's own cases without labels: expectation–maximisation
-//! over candidate pairs (Fellegi–Sunter, as record linkers do). The DISTINCT distribution
-//! starts from random pairs, which are almost all distinct; the three related relations and
-//! the priors are then re-estimated from each pair's posterior over the four relations. The
-//! same rules as the labelled fit hold: absent and rare levels are neutral, ordered levels
-//! monotone, every level capped.
+//! over candidate pairs (Fellegi–Sunter, as record linkers do), starting from a model (the
+//! bundled one by default). All four relations' level distributions are re-estimated from
+//! each pair's posterior. Unlike two-class linkers, u is not taken from random pairs: the
+//! model is conditioned on blocking, and random pairs (texts unlike, places apart) would make
+//! every candidate look related. The same rules as the labelled fit hold: absent and rare
+//! levels are neutral, ordered levels monotone, every level capped.
 
 use super::comparison::{Comparison, level_names};
 use super::fit::weights_from_counts;
 use super::levels::Comparator;
 use super::model::{Model, PerRelation};
 use std::collections::BTreeMap;
-
-const DIST: usize = 3;
 
 type Counts = BTreeMap<String, [f64; 4]>;
 
@@ -42,12 +41,11 @@ fn posterior(model: &Model, levels: &[&'static str]) -> [f64; 4] {
     e.map(|x| x / s)
 }
 
-/// Fits a model by EM. `pairs` are candidate pairs of the user's cases, `random` random pairs
-/// of them; `start` gives the initial weights and keeps its thresholds (the trade-off between
-/// missed and false duplicates is a policy, not something unlabelled data can tell).
+/// Fits a model by EM. `pairs` are candidate pairs of the user's cases; `start` gives the
+/// initial weights and keeps its thresholds (the trade-off between missed and false
+/// duplicates is a policy, not something unlabelled data can tell).
 pub fn fit_unlabelled(
     pairs: &[Comparison],
-    random: &[Comparison],
     start: &Model,
     iterations: usize,
     source: String,
@@ -56,18 +54,6 @@ pub fn fit_unlabelled(
         .iter()
         .map(|p| Comparator::ALL.iter().map(|&c| p.level(c)).collect())
         .collect();
-    // u: the DISTINCT column from random pairs, fixed through the iterations
-    let mut u: BTreeMap<Comparator, Counts> = Comparator::ALL
-        .iter()
-        .map(|&c| (c, empty_counts(c)))
-        .collect();
-    for p in random {
-        for &c in &Comparator::ALL {
-            if let Some(row) = u.get_mut(&c).and_then(|t| t.get_mut(p.level(c))) {
-                row[DIST] += 1.0;
-            }
-        }
-    }
     let mut model = start.clone();
     model.source = source;
     for _ in 0..iterations {
@@ -89,40 +75,38 @@ pub fn fit_unlabelled(
                 }
             }
         }
-        // the distinct column: random pairs plus the candidates' distinct share, so that
-        // hard negatives among candidates still count
-        let scale = if random.is_empty() {
-            0.0
-        } else {
-            rel[DIST] / random.len() as f64
-        };
         let mut weights = BTreeMap::new();
         for &c in &Comparator::ALL {
-            let mut table = counts.remove(&c).unwrap_or_default();
-            if let Some(ut) = u.get(&c) {
-                for (level, row) in table.iter_mut() {
-                    let from_random = ut.get(level).map_or(0.0, |r| r[DIST]);
-                    row[DIST] = 0.5 * row[DIST] + 0.5 * scale * from_random;
-                }
-            }
+            let table = counts.remove(&c).unwrap_or_default();
             weights.insert(c.name().to_string(), weights_from_counts(c, &table));
         }
+        // the priors move only halfway from the start's: with four latent relations, free
+        // priors let one relation swallow the rest
         let total: f64 = rel.iter().sum();
-        model.priors = PerRelation::from_array(rel.map(|c| (c / total).log2()));
+        let start_p = [
+            start.priors.duplicate,
+            start.priors.related,
+            start.priors.same_person,
+            start.priors.distinct,
+        ];
+        let mut pr = [0.0; 4];
+        for r in 0..4 {
+            pr[r] = (0.5 * rel[r] / total + 0.5 * start_p[r].exp2()).log2();
+        }
+        model.priors = PerRelation::from_array(pr);
         model.weights = weights;
         model.enforce_rules();
     }
     model
 }
 
-/// Candidate pairs of every case (each pair once) and `random` random pairs, compared with
-/// the index's text weights: the input of `fit_unlabelled`.
+/// Candidate pairs of every case (each pair once), compared with the index's text weights:
+/// the input of `fit_unlabelled`.
 pub fn unlabelled_pairs(
     index: &crate::index::CaseIndex,
     cases: &[crate::index::StoredCase],
     q: &crate::index::CandidateQuery,
-    random: usize,
-) -> crate::error::Result<(Vec<Comparison>, Vec<Comparison>)> {
+) -> crate::error::Result<Vec<Comparison>> {
     use super::comparison::{Prepared, compare};
     use super::text::TextSignature;
     use rayon::prelude::*;
@@ -149,30 +133,7 @@ pub fn unlabelled_pairs(
             Ok(out)
         })
         .collect::<crate::error::Result<_>>()?;
-    // a fixed xorshift sequence: the same cases give the same random pairs
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut below = |n: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % n as u64) as usize
-    };
-    let n = cases.len();
-    let random_pairs: Vec<Comparison> = if n < 2 {
-        Vec::new()
-    } else {
-        (0..random)
-            .map(|_| {
-                let (a, b) = (below(n), below(n));
-                let (ta, tb) = (sig(&cases[a]), sig(&cases[b]));
-                compare(
-                    &Prepared::new(&cases[a].case, &cases[a].profile, &ta),
-                    &Prepared::new(&cases[b].case, &cases[b].profile, &tb),
-                )
-            })
-            .collect()
-    };
-    Ok((per_case.into_iter().flatten().collect(), random_pairs))
+    Ok(per_case.into_iter().flatten().collect())
 }
 
 #[cfg(test)]
@@ -247,13 +208,13 @@ mod tests {
         for i in 0..8000 {
             pairs.push(pair(i % 4 < 2, i % 2 == 0, &mut noise));
         }
-        let random: Vec<Comparison> = (0..4000).map(|_| pair(false, false, &mut noise)).collect();
         let mut flat = Model::bundled().unwrap();
         for levels in flat.weights.values_mut() {
             for w in levels.values_mut() {
                 *w = PerRelation::default();
             }
         }
+        flat.priors = PerRelation::from_array([-2.0; 4]);
         // a nudge: the start knows a same name and phone hints at the same person
         flat.weights.get_mut("name_phone").unwrap().insert(
             "name_same+phone_same".into(),
@@ -263,7 +224,7 @@ mod tests {
             "very_high".into(),
             PerRelation::from_array([2.0, 2.0, -2.0, -2.0]),
         );
-        let m = fit_unlabelled(&pairs, &random, &flat, 20, "test".into());
+        let m = fit_unlabelled(&pairs, &flat, 20, "test".into());
         let mut clean = || false;
         let dup = m.score(&pair(true, true, &mut clean));
         let rel = m.score(&pair(false, true, &mut clean));
