@@ -212,3 +212,59 @@ fn a_case_never_matches_itself() {
     let r = e.check(&c).unwrap();
     assert!(r.matches.iter().all(|m| m.id != "WEB-1"));
 }
+
+/// A 积案 complainant two years on: same phone, the narrative restated in other words and
+/// saying it was filed before; the old case is the original and its first handler gets it.
+#[test]
+fn a_repeat_two_years_later_is_duplicate_with_the_old_case_as_original() {
+    let mut cases = background();
+    let mut old = submission(
+        "LET-2024-1",
+        "",
+        "13912345678",
+        "",
+        "2024-03-02T10:00:00+08:00",
+        "望月湖小区旁边的工地每天晚上施工到凌晨三点，打桩机噪音很大，严重影响居民休息，多次向工地反映无果，希望有关部门依法查处夜间违规施工。",
+    );
+    old.handler = Some("岳麓区城管局".into());
+    cases.push(old);
+    let e = engine_with(cases);
+    let restated = "我在2024年3月曾反映过此事，至今没有任何答复。望月湖小区边上那个工地还是天天夜里施工到凌晨，打桩机的噪音吵得居民根本睡不着觉，请有关部门依法查处夜间违规施工。";
+    let mut today = submission(
+        "TEL-2026-9",
+        "",
+        "139-1234-5678",
+        "",
+        "2026-03-20T15:00:00+08:00",
+        restated,
+    );
+    today.channel = Some("电话".into());
+    today.handler = None;
+    for received in [today.received_at, None] {
+        let sub = Case {
+            received_at: received,
+            ..today.clone()
+        };
+        let now = parse_datetime("2026-03-20T15:00:00+08:00").unwrap();
+        let r = e.check_at(&sub, now).unwrap();
+        assert_eq!(
+            r.verdict,
+            Verdict::Duplicate,
+            "received_at {received:?}: {r:#?}"
+        );
+        let route = r.routing.expect("routing");
+        assert_eq!(route.original_id, "LET-2024-1");
+        assert_eq!(route.handler.as_deref(), Some("岳麓区城管局"));
+        let gap = r.matches[0]
+            .evidence
+            .iter()
+            .find(|ev| ev.field == "time_gap")
+            .expect("time gap evidence");
+        assert_eq!(gap.level, "longer");
+        assert!(
+            gap.matter.abs() <= 3.0,
+            "a time gap is weak evidence: {}",
+            gap.matter
+        );
+    }
+}
