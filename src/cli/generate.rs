@@ -119,7 +119,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         index: Some(args.index.index.clone()),
         ..super::serve::Args::default()
     })?;
-    super::serve::run_with(settings, |addr| {
+    super::serve::run_with(settings, None, |addr| {
         println!(
             "\nServing on http://{addr} (Ctrl-C to stop). Open http://{addr}/ in a browser, or try:"
         );

@@ -36,6 +36,9 @@ pub struct Args {
     /// Directory dedupe jobs may read server-side files from [default: none]
     #[arg(long)]
     pub dedupe_dir: Option<PathBuf>,
+    /// Scoring model (TOML written by `casematch fit`) [default: the bundled model]
+    #[arg(long)]
+    pub model: Option<PathBuf>,
 }
 
 pub fn settings(args: &Args) -> anyhow::Result<Settings> {
@@ -59,9 +62,16 @@ pub fn settings(args: &Args) -> anyhow::Result<Settings> {
 }
 
 /// Runs the service until Ctrl-C/SIGTERM; `banner` prints once the socket is bound.
-pub fn run_with(settings: Settings, banner: impl FnOnce(&str)) -> anyhow::Result<ExitCode> {
-    let engine = Engine::open(&settings.index)
+pub fn run_with(
+    settings: Settings,
+    model: Option<&std::path::Path>,
+    banner: impl FnOnce(&str),
+) -> anyhow::Result<ExitCode> {
+    let mut engine = Engine::open(&settings.index)
         .with_context(|| format!("opening index {}", settings.index.display()))?;
+    if let Some(p) = model {
+        engine = engine.with_model(casematch::matching::Model::load(p)?);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -72,7 +82,7 @@ pub fn run_with(settings: Settings, banner: impl FnOnce(&str)) -> anyhow::Result
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let settings = settings(&args)?;
-    run_with(settings, |addr| {
+    run_with(settings, args.model.as_deref(), |addr| {
         eprintln!("casematch listening on http://{addr} (Ctrl-C to stop)")
     })
 }
