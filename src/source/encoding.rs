@@ -100,25 +100,56 @@ pub fn detect(sample: &[u8], complete: bool) -> Detected {
     if sample.contains(&0) || controls * 100 > sample.len() {
         return Detected::Binary;
     }
-    match std::str::from_utf8(sample) {
-        Ok(_) => return Detected::Text(TextEncoding::Utf8, 0),
-        // error_len None: the sample ends inside a character
-        Err(e) if e.error_len().is_none() && !complete => {
-            return Detected::Text(TextEncoding::Utf8, 0);
-        }
-        Err(_) => {}
+    // a stray byte or two is a bad record in the encoding the rest of the file is in
+    let tolerated = (sample.len() / 1000).max(1);
+    let utf8 = utf8_errors(sample, complete);
+    if utf8 == 0 {
+        return Detected::Text(TextEncoding::Utf8, 0);
     }
+    let gb = gb18030_errors(sample, complete);
+    if gb == 0 && utf8 > tolerated {
+        return Detected::Text(TextEncoding::Gb18030, 0);
+    }
+    if utf8 <= tolerated {
+        Detected::Text(TextEncoding::Utf8, 0)
+    } else if gb <= tolerated {
+        Detected::Text(TextEncoding::Gb18030, 0)
+    } else {
+        Detected::Unknown
+    }
+}
+
+/// Invalid sequences in UTF-8 text (a character cut by the end of a partial sample is none).
+fn utf8_errors(mut bytes: &[u8], complete: bool) -> usize {
+    let mut errors = 0;
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(_) => return errors,
+            Err(e) => match e.error_len() {
+                Some(n) => {
+                    errors += 1;
+                    bytes = &bytes[e.valid_up_to() + n..];
+                }
+                None => return errors + usize::from(complete),
+            },
+        }
+    }
+}
+
+/// Malformed sequences in GB18030 text.
+fn gb18030_errors(mut bytes: &[u8], complete: bool) -> usize {
     let mut decoder = encoding_rs::GB18030.new_decoder_without_bom_handling();
-    let mut out = vec![
-        0u8;
-        decoder
-            .max_utf8_buffer_length_without_replacement(sample.len())
-            .unwrap_or(sample.len() * 4)
-    ];
-    let (result, _, _) = decoder.decode_to_utf8_without_replacement(sample, &mut out, complete);
-    match result {
-        encoding_rs::DecoderResult::Malformed(_, _) => Detected::Unknown,
-        _ => Detected::Text(TextEncoding::Gb18030, 0),
+    let mut out = vec![0u8; 1 << 16];
+    let mut errors = 0;
+    loop {
+        let (result, read, _) =
+            decoder.decode_to_utf8_without_replacement(bytes, &mut out, complete);
+        bytes = &bytes[read..];
+        match result {
+            encoding_rs::DecoderResult::Malformed(_, _) => errors += 1,
+            encoding_rs::DecoderResult::OutputFull => {}
+            encoding_rs::DecoderResult::InputEmpty => return errors,
+        }
     }
 }
 
@@ -258,7 +289,7 @@ mod tests {
         bom.extend_from_slice("编号,姓名".as_bytes());
         let mut cut = "编号".as_bytes().to_vec();
         cut.pop();
-        let table: [(Vec<u8>, bool, Detected); 9] = [
+        let table: [(Vec<u8>, bool, Detected); 10] = [
             (
                 "编号,姓名\n".as_bytes().to_vec(),
                 true,
@@ -277,8 +308,18 @@ mod tests {
             ),
             // a sample cut inside a UTF-8 character is still UTF-8 …
             (cut.clone(), false, Detected::Text(TextEncoding::Utf8, 0)),
-            // … but a whole file ending so is not
-            (cut, true, Detected::Unknown),
+            // a stray byte in UTF-8 text is a bad record, not a reason to read it as GB18030
+            (
+                [&"编号,姓名\n".repeat(300).into_bytes()[..], b"\xFF\n"].concat(),
+                true,
+                Detected::Text(TextEncoding::Utf8, 0),
+            ),
+            // and one in GB18030 text likewise
+            (
+                [&gb(&"编号,姓名\n".repeat(300))[..], b"\xFF\n"].concat(),
+                true,
+                Detected::Text(TextEncoding::Gb18030, 0),
+            ),
             (b"id,name\n\xFF\xFF\xFF\n".to_vec(), true, Detected::Unknown),
             (
                 b"\x7FELF\x02\x01\x01\x00\x00".to_vec(),

@@ -227,7 +227,11 @@ fn open_csv(
             head.into_iter().skip(h + 1).collect(),
         ),
         // an empty file has no records, and needs no header
-        None if cells.iter().flatten().all(|c| c.trim().is_empty()) => {
+        None if head.iter().all(|r| {
+            r.as_ref()
+                .is_ok_and(|r| r.iter().all(|c| c.trim().is_empty()))
+        }) =>
+        {
             (Columns::new(map, &[]), VecDeque::new())
         }
         None => {
