@@ -286,4 +286,26 @@ mod tests {
         assert_eq!(map.field_for("联系方式"), "contact");
         assert_eq!(map.field_for("其他"), "其他");
     }
+
+    #[test]
+    fn format_doc_lists_every_alias() {
+        let doc = include_str!("../../docs/FORMAT.md");
+        let table: Vec<&str> = doc
+            .lines()
+            .skip_while(|l| !l.starts_with("| field | Chinese headers recognised |"))
+            .take_while(|l| !l.is_empty())
+            .collect();
+        for (field, aliases) in HEADER_ALIASES {
+            let row = table
+                .iter()
+                .find(|l| l.starts_with(&format!("| `{field}` | ")))
+                .unwrap_or_else(|| panic!("docs/FORMAT.md has no alias row for {field}"));
+            for alias in &aliases[1..] {
+                assert!(
+                    row.split(['|', ',']).any(|cell| cell.trim() == *alias),
+                    "docs/FORMAT.md: {alias} missing from the {field} row"
+                );
+            }
+        }
+    }
 }
