@@ -13,24 +13,32 @@ pub struct Columns {
     pub fields: Vec<String>,
     /// The header cells as written.
     pub headers: Vec<String>,
+    /// Per column: whether it holds dates (see [`Columns::is_date`]).
+    dates: Vec<bool>,
 }
 
 impl Columns {
     pub fn new(map: &ColumnMap, headers: &[String]) -> Columns {
+        let fields: Vec<String> = headers.iter().map(|h| map.field_for(h)).collect();
+        let dates = fields
+            .iter()
+            .map(|f| {
+                f == "received_at"
+                    || (!super::header::HEADER_ALIASES.iter().any(|(k, _)| k == f)
+                        && (f.contains("时间") || f.contains("日期")))
+            })
+            .collect();
         Columns {
-            fields: headers.iter().map(|h| map.field_for(h)).collect(),
+            fields,
             headers: headers.iter().map(|h| h.trim().to_string()).collect(),
+            dates,
         }
     }
 
     /// Whether a column holds dates: `received_at`, or an extra column named as a date
     /// (办结时间, 回复日期 …).
     pub fn is_date(&self, col: usize) -> bool {
-        self.fields.get(col).is_some_and(|f| {
-            f == "received_at"
-                || (!super::header::HEADER_ALIASES.iter().any(|(k, _)| k == f)
-                    && (f.contains("时间") || f.contains("日期")))
-        })
+        self.dates.get(col).copied().unwrap_or(false)
     }
 }
 
