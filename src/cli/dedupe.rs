@@ -6,7 +6,7 @@ use casematch::dedupe::{
     DedupeOptions, DedupeRecord, ManualLinks, PreviousGroups, Report, Stage, dedupe, render_html,
 };
 use casematch::matching::Model;
-use casematch::source::{ColumnMap, Format, RecordSource};
+use casematch::source::{ColumnMap, Format, ReadOptions, RecordSource, TextEncoding};
 use rayon::prelude::*;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -14,9 +14,15 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// JSONL or CSV export (repeat for several platforms)
+    /// JSONL, CSV or Excel (.xlsx/.xls) export (repeat for several platforms)
     #[arg(long = "input", required = true)]
     pub inputs: Vec<PathBuf>,
+    /// Read only this sheet of each workbook (default: every sheet)
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Text encoding of CSV inputs: utf-8, gb18030 or gbk (default: detected)
+    #[arg(long, value_name = "ENCODING")]
+    pub encoding: Option<TextEncoding>,
     /// Column mapping (TOML) per input, in the order of --input; one mapping applies to all
     #[arg(long = "map")]
     pub maps: Vec<PathBuf>,
@@ -109,6 +115,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(p) => Model::load(p)?,
         None => Model::bundled()?,
     };
+    let read = ReadOptions {
+        sheet: args.sheet.clone(),
+        encoding: args.encoding,
+    };
     let started = std::time::Instant::now();
     let mut records: Vec<DedupeRecord> = Vec::new();
     let mut rejected = 0u64;
@@ -125,8 +135,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         pb.set_message(format!("reading {}", path.display()));
         let file =
             std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-        let mut source =
-            RecordSource::from_reader(Box::new(pb.wrap_read(file)), path, Format::of(path), map)?;
+        let mut source = RecordSource::from_reader_with(
+            Box::new(pb.wrap_read(file)),
+            path,
+            Format::of(path),
+            map,
+            &read,
+        )?;
         loop {
             let mut chunk = Vec::with_capacity(4096);
             for item in source.by_ref() {

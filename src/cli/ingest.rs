@@ -1,10 +1,10 @@
-//! `casematch ingest`: stream JSONL/CSV files into the index.
+//! `casematch ingest`: stream JSONL/CSV files and Excel workbooks into the index.
 
 use super::{EXIT_REJECTED, IndexArg, terminal};
 use anyhow::Context;
 use casematch::Engine;
 use casematch::engine::{IngestEvent, IngestOptions};
-use casematch::source::{ColumnMap, Format, RecordSource};
+use casematch::source::{ColumnMap, Format, ReadOptions, RecordSource, TextEncoding};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -12,12 +12,18 @@ use std::process::ExitCode;
 pub struct Args {
     #[command(flatten)]
     pub index: IndexArg,
-    /// JSONL (.jsonl/.json) or CSV (.csv/.tsv, with a header) files
+    /// JSONL (.jsonl/.json), CSV (.csv/.tsv, with a header) or Excel (.xlsx/.xls) files
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// TOML column mapping for CSV headers or JSON keys ([columns] 来信人 = "name")
+    /// TOML column mapping for CSV/sheet headers or JSON keys ([columns] 来信人 = "name")
     #[arg(long)]
     pub map: Option<PathBuf>,
+    /// Read only this sheet of each workbook (default: every sheet)
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Text encoding of CSV files: utf-8, gb18030 or gbk (default: detected)
+    #[arg(long, value_name = "ENCODING")]
+    pub encoding: Option<TextEncoding>,
     /// Cases per commit (a crash loses at most the uncommitted batch)
     #[arg(long, default_value_t = 100_000)]
     pub commit_every: usize,
@@ -36,6 +42,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(p) => ColumnMap::from_toml_file(p)?,
         None => ColumnMap::default(),
     };
+    let read = ReadOptions {
+        sheet: args.sheet.clone(),
+        encoding: args.encoding,
+    };
     let opts = IngestOptions {
         commit_every: args.commit_every.max(1),
     };
@@ -50,11 +60,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         pb.set_message(path.display().to_string());
         let file =
             std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-        let source = RecordSource::from_reader(
+        let source = RecordSource::from_reader_with(
             Box::new(pb.wrap_read(file)),
             path,
             Format::of(path),
             map.clone(),
+            &read,
         )?;
         let stats = engine.ingest(source, &opts, |event| match event {
             IngestEvent::Rejected(bad) => {

@@ -4,6 +4,7 @@ mod check;
 mod cli;
 mod dedupe;
 mod fixtures;
+mod import;
 mod ingest;
 mod search;
 mod server;
