@@ -113,13 +113,15 @@ fn upsert_label(u: Upsert) -> &'static str {
     }
 }
 
-/// Add or replace cases: one JSON case, or NDJSON with a result per line.
+/// Add or replace cases: one JSON case, or NDJSON with a result per line. Answered after
+/// the commit that holds the cases.
 #[utoipa::path(post, path = "/v1/cases", tag = "cases",
     request_body(content = Value, description = "A case (FORMAT.md fields) as JSON, or NDJSON (`application/x-ndjson`), one case per line"),
     responses(
         (status = 201, description = "Single case: `{id, result: added|replaced}`; NDJSON: `{took_ms, errors, items: [{line, id, status, result | error}]}`", body = Value),
         (status = 400, description = "Invalid case", body = ErrorResponse),
-        (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 413, body = ErrorResponse)),
+        (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 413, body = ErrorResponse),
+        (status = 503, description = "The writer cannot commit: nothing was acknowledged; retrying is safe", body = ErrorResponse)),
     security(("api_key" = [])))]
 async fn add_cases(
     State(state): State<AppState>,
@@ -454,7 +456,8 @@ struct JobRequest {
 /// Start a dedupe job on uploaded NDJSON records or on server-side files.
 #[utoipa::path(post, path = "/v1/dedupe/jobs", tag = "dedupe",
     request_body(content = Value, description = "NDJSON records (`application/x-ndjson`), or JSON `{inputs: [{path, columns}]}` naming files under the dedupe directory"),
-    responses((status = 202, description = "`{id, status_url}`", body = Value), (status = 400, body = ErrorResponse)),
+    responses((status = 202, description = "`{id, status_url}`", body = Value), (status = 400, body = ErrorResponse),
+        (status = 429, description = "The job queue is full", body = ErrorResponse)),
     security(("api_key" = [])))]
 async fn start_job(
     State(state): State<AppState>,
