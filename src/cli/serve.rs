@@ -30,6 +30,9 @@ pub struct Args {
     /// Commit before the window ends once this many cases are pending [default: 1000]
     #[arg(long)]
     pub commit_batch_max: Option<usize>,
+    /// How often an index on disk is committed, in ms (reads see writes then) [default: 1000]
+    #[arg(long)]
+    pub index_commit_ms: Option<u64>,
     /// Longest a request may take before a 503, in ms [default: 30000]
     #[arg(long)]
     pub request_timeout_ms: Option<u64>,
@@ -70,6 +73,7 @@ pub fn settings(args: &Args) -> anyhow::Result<Settings> {
         rate_limit_per_minute: args.rate_limit_per_minute,
         commit_interval_ms: args.commit_interval_ms,
         commit_batch_max: args.commit_batch_max,
+        index_commit_ms: args.index_commit_ms,
         request_timeout_ms: args.request_timeout_ms,
         job_workers: args.job_workers,
         job_queue: args.job_queue,

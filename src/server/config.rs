@@ -37,6 +37,9 @@ pub struct Config {
     pub commit_interval_ms: Option<u64>,
     /// Commit before the window ends once this many cases are pending. Default 1000.
     pub commit_batch_max: Option<usize>,
+    /// How often an index on disk is committed, in milliseconds (writes are durable in the
+    /// write log before; reads see them after). Default 1000.
+    pub index_commit_ms: Option<u64>,
     /// Longest a request may take before it is answered 503. Default 30000.
     pub request_timeout_ms: Option<u64>,
     /// Dedupe jobs run at the same time. Default 1.
@@ -63,6 +66,7 @@ pub struct Settings {
     pub rate_limit_per_minute: u32,
     pub commit_interval_ms: u64,
     pub commit_batch_max: usize,
+    pub index_commit_ms: u64,
     pub request_timeout_ms: u64,
     pub job_workers: usize,
     pub job_queue: usize,
@@ -123,6 +127,7 @@ impl Config {
             rate_limit_per_minute: parse_num("CASEMATCH_RATE_LIMIT_PER_MINUTE")?.map(|n| n as u32),
             commit_interval_ms: parse_num("CASEMATCH_COMMIT_INTERVAL_MS")?,
             commit_batch_max: parse_num("CASEMATCH_COMMIT_BATCH_MAX")?.map(|n| n as usize),
+            index_commit_ms: parse_num("CASEMATCH_INDEX_COMMIT_MS")?,
             request_timeout_ms: parse_num("CASEMATCH_REQUEST_TIMEOUT_MS")?,
             job_workers: parse_num("CASEMATCH_JOB_WORKERS")?.map(|n| n as usize),
             job_queue: parse_num("CASEMATCH_JOB_QUEUE")?.map(|n| n as usize),
@@ -148,6 +153,7 @@ impl Config {
             rate_limit_per_minute: other.rate_limit_per_minute.or(self.rate_limit_per_minute),
             commit_interval_ms: other.commit_interval_ms.or(self.commit_interval_ms),
             commit_batch_max: other.commit_batch_max.or(self.commit_batch_max),
+            index_commit_ms: other.index_commit_ms.or(self.index_commit_ms),
             request_timeout_ms: other.request_timeout_ms.or(self.request_timeout_ms),
             job_workers: other.job_workers.or(self.job_workers),
             job_queue: other.job_queue.or(self.job_queue),
@@ -168,6 +174,7 @@ impl Config {
             rate_limit_per_minute: self.rate_limit_per_minute.unwrap_or(1200),
             commit_interval_ms: self.commit_interval_ms.unwrap_or(2),
             commit_batch_max: self.commit_batch_max.unwrap_or(1000).max(1),
+            index_commit_ms: self.index_commit_ms.unwrap_or(1000),
             request_timeout_ms: self.request_timeout_ms.unwrap_or(30_000).max(1),
             job_workers: self.job_workers.unwrap_or(1).max(1),
             job_queue: self.job_queue.unwrap_or(4),

@@ -120,7 +120,7 @@ impl Metrics {
         for (name, help, kind, value) in [
             (
                 "casematch_commits_total",
-                "Index commits (each acknowledges a group of writes).",
+                "Index commits (reads see writes after them).",
                 "counter",
                 writer.commits(),
             ),

@@ -9,6 +9,7 @@ mod jobs;
 mod limits;
 mod metrics;
 mod routes;
+mod wal;
 mod writer;
 
 pub use auth::{Caller, Role};
@@ -54,6 +55,7 @@ impl AppState {
         let options = WriterOptions {
             interval: Duration::from_millis(settings.commit_interval_ms),
             max_batch: settings.commit_batch_max,
+            index_interval: Duration::from_millis(settings.index_commit_ms),
             ..WriterOptions::default()
         };
         let (writer, thread) = writer::start(engine.clone(), options, on_commit)?;

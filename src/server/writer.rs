@@ -1,11 +1,15 @@
 //! The one index writer, owned by one thread, with group commit: writes are applied to the
-//! index writer as they arrive, gathered for at most the commit interval (or until a batch
-//! is full), committed, and only then acknowledged — an acknowledged write is on disk.
-//! A failed commit is retried on a fresh index writer with the batch applied again; when
-//! the retries are spent the writer fails loudly: readiness turns false, the waiting writes
-//! and every later one answer 503, and nothing is acknowledged that was not committed.
+//! index writer as they arrive, gathered for at most the commit interval (or until a group
+//! is full), made durable together, and only then acknowledged — an acknowledged write is
+//! on disk. For an index on disk, durable means synced to the writer's log (`wal.rs`) and
+//! the index is committed every index interval (reads see writes then); in memory, each
+//! group is an index commit. A failed commit or sync is retried (an index commit on a fresh
+//! index writer with the writes applied again); when the retries are spent the writer fails
+//! loudly: readiness turns false, the waiting writes and every later one answer 503, and
+//! nothing is acknowledged that was not durable.
 
 use super::error::ApiError;
+use super::wal::Wal;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::index::{CaseIndex, CaseWriter, StoredCase, Upsert};
@@ -57,6 +61,8 @@ enum Command {
 pub struct WriterOptions {
     /// Longest a write waits for the commit that acknowledges it (the group window).
     pub interval: Duration,
+    /// How often an index on disk is committed (writes are durable in the log before).
+    pub index_interval: Duration,
     /// Commit sooner once this many cases are pending.
     pub max_batch: usize,
     /// Attempts after a failed commit before the writer gives up.
@@ -69,6 +75,7 @@ impl Default for WriterOptions {
     fn default() -> Self {
         WriterOptions {
             interval: Duration::from_millis(2),
+            index_interval: Duration::from_millis(1000),
             max_batch: 1000,
             retries: 3,
             backoff: Duration::from_millis(50),
@@ -82,6 +89,7 @@ pub struct WriterHealth {
     failed: AtomicBool,
     reason: Mutex<Option<String>>,
     commits: AtomicU64,
+    log_syncs: AtomicU64,
     commit_failures: AtomicU64,
     /// test hook: the next this-many commits fail
     inject_failures: AtomicU32,
@@ -104,6 +112,10 @@ impl WriterHealth {
 
     pub fn commits(&self) -> u64 {
         self.commits.load(Ordering::Relaxed)
+    }
+
+    pub fn log_syncs(&self) -> u64 {
+        self.log_syncs.load(Ordering::Relaxed)
     }
 
     pub fn commit_failures(&self) -> u64 {
@@ -161,6 +173,12 @@ struct Worker<'a, F> {
     batch_cases: usize,
     /// when the oldest pending write must be committed
     deadline: Option<Instant>,
+    /// the log, for an index on disk
+    wal: Option<Wal>,
+    /// durable in the log, not yet in an index commit (applied again on a fresh writer)
+    unindexed: Vec<StoredCase>,
+    /// when the oldest unindexed write must be committed to the index
+    index_deadline: Option<Instant>,
     options: WriterOptions,
     health: Arc<WriterHealth>,
     on_commit: F,
@@ -218,6 +236,9 @@ impl<'a, F: Fn(&[String])> Worker<'a, F> {
     fn reopen(&mut self) -> Result<()> {
         self.writer = None;
         let mut writer = self.index.writer()?;
+        for c in &self.unindexed {
+            writer.upsert(c)?;
+        }
         for p in &mut self.batch {
             p.results = p
                 .cases
@@ -229,57 +250,106 @@ impl<'a, F: Fn(&[String])> Worker<'a, F> {
         Ok(())
     }
 
-    /// Commits the batch (retrying), then answers every write in it.
-    fn commit(&mut self) {
-        self.deadline = None;
-        if self.health.failure().is_some() {
-            return self.refuse_batch();
-        }
+    /// Retries `step` with backoff; `reopen` between index commit attempts.
+    fn retry(&mut self, what: &str, reopen: bool, step: fn(&mut Self) -> Result<()>) -> Result<()> {
         let mut attempt = 0;
-        let outcome = loop {
-            match self.try_commit() {
-                Ok(()) => break Ok(()),
+        loop {
+            match step(self) {
+                Ok(()) => return Ok(()),
                 Err(e) => {
                     self.health.commit_failures.fetch_add(1, Ordering::Relaxed);
                     if attempt >= self.options.retries {
-                        break Err(e);
+                        return Err(e);
                     }
                     eprintln!(
-                        "index commit failed (attempt {} of {}): {e}; retrying",
+                        "{what} failed (attempt {} of {}): {e}; retrying",
                         attempt + 1,
                         self.options.retries + 1
                     );
                     std::thread::sleep(self.options.backoff * 2u32.saturating_pow(attempt));
                     attempt += 1;
-                    if let Err(e) = self.reopen() {
+                    if reopen && let Err(e) = self.reopen() {
                         eprintln!("cannot reopen the index writer: {e}");
                     }
                 }
             }
+        }
+    }
+
+    fn fail_loudly(&mut self, what: &str, e: Error) {
+        let reason = format!(
+            "{what} failed {} times, last: {e}; writes are refused until restart",
+            self.options.retries + 1
+        );
+        eprintln!("error: {reason}");
+        self.health.fail(reason);
+        self.refuse_batch();
+    }
+
+    fn sync_log(&mut self) -> Result<()> {
+        if self.health.injected_failure() {
+            return Err(Error::Invalid("injected commit failure".into()));
+        }
+        let Some(wal) = self.wal.as_mut() else {
+            return Ok(());
         };
-        match outcome {
-            Ok(()) => {
-                self.health.commits.fetch_add(1, Ordering::Relaxed);
-                let ids: Vec<String> = self
-                    .batch
-                    .iter()
-                    .flat_map(|p| p.cases.iter().map(|c| c.case.id.clone()))
-                    .collect();
-                (self.on_commit)(&ids);
-                self.batch_cases = 0;
-                for p in self.batch.drain(..) {
-                    let _ = p.reply.send(Ok(p.results));
-                }
-            }
-            Err(e) => {
-                let reason = format!(
-                    "index commits failed {} times, last: {e}; writes are refused until restart",
-                    self.options.retries + 1
-                );
-                eprintln!("error: {reason}");
-                self.health.fail(reason);
-                self.refuse_batch();
-            }
+        let path = wal.path().to_path_buf();
+        wal.append(self.batch.iter().flat_map(|p| p.cases.iter()))
+            .map_err(|e| Error::io(path, e))
+    }
+
+    /// Makes the group durable (retrying), then answers every write in it.
+    fn commit(&mut self) {
+        self.deadline = None;
+        if self.health.failure().is_some() {
+            return self.refuse_batch();
+        }
+        if self.batch.is_empty() {
+            return;
+        }
+        if self.wal.is_none() {
+            return self.commit_index();
+        }
+        if let Err(e) = self.retry("syncing the write log", false, Self::sync_log) {
+            return self.fail_loudly("syncing the write log", e);
+        }
+        self.health.log_syncs.fetch_add(1, Ordering::Relaxed);
+        self.batch_cases = 0;
+        for p in self.batch.drain(..) {
+            self.unindexed.extend(p.cases);
+            let _ = p.reply.send(Ok(p.results));
+        }
+        self.index_deadline
+            .get_or_insert_with(|| Instant::now() + self.options.index_interval);
+    }
+
+    /// Commits the index (retrying): the group and what the log holds; empties the log.
+    fn commit_index(&mut self) {
+        self.index_deadline = None;
+        if self.health.failure().is_some() {
+            return self.refuse_batch();
+        }
+        if let Err(e) = self.retry("the index commit", true, Self::try_commit) {
+            return self.fail_loudly("the index commit", e);
+        }
+        self.health.commits.fetch_add(1, Ordering::Relaxed);
+        let ids: Vec<String> = self
+            .unindexed
+            .iter()
+            .chain(self.batch.iter().flat_map(|p| p.cases.iter()))
+            .map(|c| c.case.id.clone())
+            .collect();
+        (self.on_commit)(&ids);
+        self.unindexed.clear();
+        if let Some(wal) = self.wal.as_mut()
+            && let Err(e) = wal.reset()
+        {
+            // the log only grows; replaying it again is harmless
+            eprintln!("cannot empty the write log: {e}");
+        }
+        self.batch_cases = 0;
+        for p in self.batch.drain(..) {
+            let _ = p.reply.send(Ok(p.results));
         }
     }
 
@@ -293,7 +363,11 @@ impl<'a, F: Fn(&[String])> Worker<'a, F> {
 
     fn run(mut self, rx: mpsc::Receiver<Command>) -> Result<()> {
         loop {
-            let received = match self.deadline {
+            let next = match (self.deadline, self.index_deadline) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let received = match next {
                 None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
                 Some(d) => rx.recv_timeout(d.saturating_duration_since(Instant::now())),
             };
@@ -301,14 +375,24 @@ impl<'a, F: Fn(&[String])> Worker<'a, F> {
                 Ok(Command::Upsert(cases, reply)) => self.apply(cases, reply),
                 Ok(Command::Commit(reply)) => {
                     self.commit();
+                    self.commit_index();
                     let _ = reply.send(match self.health.failure() {
                         Some(reason) => Err(WriteError::Unavailable(reason)),
                         None => Ok(()),
                     });
                 }
-                Err(RecvTimeoutError::Timeout) => self.commit(),
+                Err(RecvTimeoutError::Timeout) => {
+                    let now = Instant::now();
+                    if self.deadline.is_some_and(|d| d <= now) {
+                        self.commit();
+                    }
+                    if self.index_deadline.is_some_and(|d| d <= now) {
+                        self.commit_index();
+                    }
+                }
                 Err(RecvTimeoutError::Disconnected) => {
                     self.commit();
+                    self.commit_index();
                     if let Some(reason) = self.health.failure() {
                         return Err(Error::Invalid(reason));
                     }
@@ -320,6 +404,28 @@ impl<'a, F: Fn(&[String])> Worker<'a, F> {
             }
         }
     }
+}
+
+/// The index writer and, for an index on disk, its log, after replaying what the log held.
+fn open_writer(index: &CaseIndex) -> Result<(CaseWriter<'_>, Option<Wal>)> {
+    let mut writer = index.writer()?;
+    let Some(dir) = index.path() else {
+        return Ok((writer, None));
+    };
+    let (mut wal, pending) = Wal::open(dir).map_err(|e| Error::io(dir, e))?;
+    if !pending.is_empty() {
+        for c in &pending {
+            writer.upsert(c)?;
+        }
+        writer.commit()?;
+        wal.reset()
+            .map_err(|e| Error::io(wal.path().to_path_buf(), e))?;
+        eprintln!(
+            "replayed {} acknowledged writes from the write log",
+            pending.len()
+        );
+    }
+    Ok((writer, Some(wal)))
 }
 
 /// Starts the writer thread; `on_commit` runs after each commit with the ids it contained.
@@ -336,7 +442,8 @@ pub fn start(
         .name("index-writer".into())
         .spawn(move || -> Result<()> {
             let index = engine.index();
-            let writer = match index.writer() {
+            let opened = open_writer(index);
+            let (writer, wal) = match opened {
                 Ok(w) => {
                     let _ = ready_tx.send(Ok(()));
                     w
@@ -352,6 +459,9 @@ pub fn start(
                 batch: Vec::new(),
                 batch_cases: 0,
                 deadline: None,
+                wal,
+                unindexed: Vec::new(),
+                index_deadline: None,
                 options,
                 health: thread_health,
                 on_commit,
