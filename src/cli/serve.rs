@@ -24,9 +24,27 @@ pub struct Args {
     /// Requests per minute per API key [default: 1200]
     #[arg(long)]
     pub rate_limit_per_minute: Option<u32>,
-    /// Commit interval of the index writer in ms [default: 1000]
+    /// Group commit window: longest a write waits for its commit, in ms [default: 2]
     #[arg(long)]
     pub commit_interval_ms: Option<u64>,
+    /// Commit before the window ends once this many cases are pending [default: 1000]
+    #[arg(long)]
+    pub commit_batch_max: Option<usize>,
+    /// How often an index on disk is committed, in ms (reads see writes then) [default: 1000]
+    #[arg(long)]
+    pub index_commit_ms: Option<u64>,
+    /// Longest a request may take before a 503, in ms [default: 30000]
+    #[arg(long)]
+    pub request_timeout_ms: Option<u64>,
+    /// Dedupe jobs run at the same time [default: 1]
+    #[arg(long)]
+    pub job_workers: Option<usize>,
+    /// Dedupe jobs that may wait for a worker; more get 429 [default: 4]
+    #[arg(long)]
+    pub job_queue: Option<usize>,
+    /// Seconds a finished dedupe job is kept [default: 3600]
+    #[arg(long)]
+    pub job_ttl_secs: Option<u64>,
     /// Cases held in the read cache [default: 10000]
     #[arg(long)]
     pub cache_capacity: Option<u64>,
@@ -54,6 +72,12 @@ pub fn settings(args: &Args) -> anyhow::Result<Settings> {
         body_limit_bytes: args.body_limit_bytes,
         rate_limit_per_minute: args.rate_limit_per_minute,
         commit_interval_ms: args.commit_interval_ms,
+        commit_batch_max: args.commit_batch_max,
+        index_commit_ms: args.index_commit_ms,
+        request_timeout_ms: args.request_timeout_ms,
+        job_workers: args.job_workers,
+        job_queue: args.job_queue,
+        job_ttl_secs: args.job_ttl_secs,
         cache_capacity: args.cache_capacity,
         cors_origins: (!args.cors_origins.is_empty()).then(|| args.cors_origins.clone()),
         dedupe_dir: args.dedupe_dir.clone(),

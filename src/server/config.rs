@@ -32,8 +32,22 @@ pub struct Config {
     pub body_limit_bytes: Option<usize>,
     /// Requests per minute per key (token bucket, bursts up to the same number). Default 1200.
     pub rate_limit_per_minute: Option<u32>,
-    /// Interval of batched index commits in milliseconds. Default 1000.
+    /// Group commit window in milliseconds: the longest a write waits for the commit that
+    /// acknowledges it; under sustained load the writer commits at least this often. Default 2.
     pub commit_interval_ms: Option<u64>,
+    /// Commit before the window ends once this many cases are pending. Default 1000.
+    pub commit_batch_max: Option<usize>,
+    /// How often an index on disk is committed, in milliseconds (writes are durable in the
+    /// write log before; reads see them after). Default 1000.
+    pub index_commit_ms: Option<u64>,
+    /// Longest a request may take before it is answered 503. Default 30000.
+    pub request_timeout_ms: Option<u64>,
+    /// Dedupe jobs run at the same time. Default 1.
+    pub job_workers: Option<usize>,
+    /// Dedupe jobs waiting for a worker; more are refused with 429. Default 4.
+    pub job_queue: Option<usize>,
+    /// Seconds a finished dedupe job (status, groups, report) is kept. Default 3600.
+    pub job_ttl_secs: Option<u64>,
     /// Cases kept in the read cache. Default 10000.
     pub cache_capacity: Option<u64>,
     /// Origins allowed by CORS (`*` for any). Default none (no CORS headers).
@@ -51,6 +65,12 @@ pub struct Settings {
     pub body_limit_bytes: usize,
     pub rate_limit_per_minute: u32,
     pub commit_interval_ms: u64,
+    pub commit_batch_max: usize,
+    pub index_commit_ms: u64,
+    pub request_timeout_ms: u64,
+    pub job_workers: usize,
+    pub job_queue: usize,
+    pub job_ttl_secs: u64,
     pub cache_capacity: u64,
     pub cors_origins: Vec<String>,
     pub dedupe_dir: Option<PathBuf>,
@@ -106,6 +126,12 @@ impl Config {
             body_limit_bytes: parse_num("CASEMATCH_BODY_LIMIT_BYTES")?.map(|n| n as usize),
             rate_limit_per_minute: parse_num("CASEMATCH_RATE_LIMIT_PER_MINUTE")?.map(|n| n as u32),
             commit_interval_ms: parse_num("CASEMATCH_COMMIT_INTERVAL_MS")?,
+            commit_batch_max: parse_num("CASEMATCH_COMMIT_BATCH_MAX")?.map(|n| n as usize),
+            index_commit_ms: parse_num("CASEMATCH_INDEX_COMMIT_MS")?,
+            request_timeout_ms: parse_num("CASEMATCH_REQUEST_TIMEOUT_MS")?,
+            job_workers: parse_num("CASEMATCH_JOB_WORKERS")?.map(|n| n as usize),
+            job_queue: parse_num("CASEMATCH_JOB_QUEUE")?.map(|n| n as usize),
+            job_ttl_secs: parse_num("CASEMATCH_JOB_TTL_SECS")?,
             cache_capacity: parse_num("CASEMATCH_CACHE_CAPACITY")?,
             cors_origins: get("CASEMATCH_CORS_ORIGINS").map(|v| {
                 v.split(',')
@@ -126,6 +152,12 @@ impl Config {
             body_limit_bytes: other.body_limit_bytes.or(self.body_limit_bytes),
             rate_limit_per_minute: other.rate_limit_per_minute.or(self.rate_limit_per_minute),
             commit_interval_ms: other.commit_interval_ms.or(self.commit_interval_ms),
+            commit_batch_max: other.commit_batch_max.or(self.commit_batch_max),
+            index_commit_ms: other.index_commit_ms.or(self.index_commit_ms),
+            request_timeout_ms: other.request_timeout_ms.or(self.request_timeout_ms),
+            job_workers: other.job_workers.or(self.job_workers),
+            job_queue: other.job_queue.or(self.job_queue),
+            job_ttl_secs: other.job_ttl_secs.or(self.job_ttl_secs),
             cache_capacity: other.cache_capacity.or(self.cache_capacity),
             cors_origins: other.cors_origins.or(self.cors_origins),
             dedupe_dir: other.dedupe_dir.or(self.dedupe_dir),
@@ -140,7 +172,13 @@ impl Config {
             keys: self.keys.unwrap_or_default(),
             body_limit_bytes: self.body_limit_bytes.unwrap_or(10 * 1024 * 1024),
             rate_limit_per_minute: self.rate_limit_per_minute.unwrap_or(1200),
-            commit_interval_ms: self.commit_interval_ms.unwrap_or(1000),
+            commit_interval_ms: self.commit_interval_ms.unwrap_or(2),
+            commit_batch_max: self.commit_batch_max.unwrap_or(1000).max(1),
+            index_commit_ms: self.index_commit_ms.unwrap_or(1000),
+            request_timeout_ms: self.request_timeout_ms.unwrap_or(30_000).max(1),
+            job_workers: self.job_workers.unwrap_or(1).max(1),
+            job_queue: self.job_queue.unwrap_or(4),
+            job_ttl_secs: self.job_ttl_secs.unwrap_or(3600),
             cache_capacity: self.cache_capacity.unwrap_or(10_000),
             cors_origins: self.cors_origins.unwrap_or_default(),
             dedupe_dir: self.dedupe_dir,
@@ -164,7 +202,7 @@ mod tests {
         let s = file.merge(env).merge(flags).settings();
         assert_eq!(s.addr, "127.0.0.1:2");
         assert_eq!(s.cache_capacity, 7);
-        assert_eq!(s.commit_interval_ms, 1000);
+        assert_eq!(s.commit_interval_ms, 2);
     }
 
     #[test]

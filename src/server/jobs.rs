@@ -1,5 +1,7 @@
 //! Dedupe jobs: run in the background on uploaded records or server-side files, polled for
-//! status and progress, with groups and report kept in memory when done.
+//! status and progress, with groups and report kept in memory when done. At most `workers`
+//! jobs run at once and `queue` more wait; a panicking job ends `failed`; finished jobs are
+//! forgotten after the time to live.
 
 use crate::dedupe::{DedupeOptions, DedupeRecord, GroupRow, Report, Stage, dedupe};
 use crate::matching::Model;
@@ -7,11 +9,13 @@ use crate::source::{ColumnMap, Format, RecordSource};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum JobState {
+    Queued,
     Running,
     Done,
     Failed,
@@ -34,8 +38,10 @@ pub struct JobStatus {
 
 pub struct Job {
     pub status: JobStatus,
-    pub rows: Vec<GroupRow>,
-    pub report: Option<Report>,
+    /// shared so responses serialise them without holding the job's lock
+    pub rows: Arc<Vec<GroupRow>>,
+    pub report: Option<Arc<Report>>,
+    finished_at: Option<Instant>,
 }
 
 /// A job's input: records uploaded in the request, or files under the dedupe directory.
@@ -44,10 +50,26 @@ pub enum JobInput {
     Files(Vec<(PathBuf, ColumnMap)>),
 }
 
-#[derive(Default)]
+/// The queue is full: answer 429.
+#[derive(Debug)]
+pub struct QueueFull {
+    pub limit: usize,
+}
+
 pub struct Jobs {
     jobs: Mutex<HashMap<String, Arc<Mutex<Job>>>>,
     next: std::sync::atomic::AtomicU64,
+    /// jobs queued or running
+    slots: Arc<(Mutex<Slots>, Condvar)>,
+    workers: usize,
+    queue: usize,
+    ttl: Duration,
+}
+
+#[derive(Default)]
+struct Slots {
+    running: usize,
+    waiting: usize,
 }
 
 /// Resolves `relative` inside `dir`, refusing anything that escapes it.
@@ -67,19 +89,60 @@ pub fn confined(dir: &Path, relative: &str) -> Result<PathBuf, String> {
 }
 
 impl Jobs {
+    pub fn new(workers: usize, queue: usize, ttl: Duration) -> Jobs {
+        Jobs {
+            jobs: Mutex::new(HashMap::new()),
+            next: std::sync::atomic::AtomicU64::new(0),
+            slots: Arc::new((Mutex::new(Slots::default()), Condvar::new())),
+            workers: workers.max(1),
+            queue,
+            ttl,
+        }
+    }
+
     pub fn get(&self, id: &str) -> Option<Arc<Mutex<Job>>> {
+        self.expire();
         self.jobs.lock().ok()?.get(id).cloned()
     }
 
-    /// Starts a job on its own thread and returns its id.
-    pub fn start(&self, input: JobInput, model: Model) -> String {
+    /// Forgets jobs finished longer ago than the time to live.
+    fn expire(&self) {
+        let Ok(mut jobs) = self.jobs.lock() else {
+            return;
+        };
+        jobs.retain(|_, job| {
+            job.lock()
+                .map(|j| j.finished_at.is_none_or(|t| t.elapsed() < self.ttl))
+                .unwrap_or(false)
+        });
+    }
+
+    /// Queues a dedupe job and returns its id, or refuses when the queue is full.
+    pub fn start(&self, input: JobInput, model: Model) -> Result<String, QueueFull> {
+        self.start_with(move |job| run(job, input, &model))
+    }
+
+    /// Queues `work` as a job (it updates the job as it goes and marks it done).
+    pub fn start_with(
+        &self,
+        work: impl FnOnce(&Mutex<Job>) + Send + 'static,
+    ) -> Result<String, QueueFull> {
+        self.expire();
+        {
+            let (lock, _) = &*self.slots;
+            let mut slots = lock.lock().unwrap_or_else(|p| p.into_inner());
+            if slots.running + slots.waiting >= self.workers + self.queue {
+                return Err(QueueFull { limit: self.queue });
+            }
+            slots.waiting += 1;
+        }
         let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         let id = format!("job-{n}");
         let job = Arc::new(Mutex::new(Job {
             status: JobStatus {
                 id: id.clone(),
-                state: JobState::Running,
-                stage: "reading",
+                state: JobState::Queued,
+                stage: "queued",
                 done: 0,
                 total: 0,
                 records: 0,
@@ -87,21 +150,56 @@ impl Jobs {
                 rejections: Vec::new(),
                 error: None,
             },
-            rows: Vec::new(),
+            rows: Arc::new(Vec::new()),
             report: None,
+            finished_at: None,
         }));
         if let Ok(mut jobs) = self.jobs.lock() {
             jobs.insert(id.clone(), job.clone());
         }
-        std::thread::spawn(move || run(&job, input, &model));
-        id
+        let slots = self.slots.clone();
+        let workers = self.workers;
+        std::thread::spawn(move || {
+            let (lock, cv) = &*slots;
+            {
+                let mut s = lock.lock().unwrap_or_else(|p| p.into_inner());
+                while s.running >= workers {
+                    s = cv.wait(s).unwrap_or_else(|p| p.into_inner());
+                }
+                s.waiting -= 1;
+                s.running += 1;
+            }
+            update(&job, |j| {
+                j.status.state = JobState::Running;
+                j.status.stage = "reading";
+            });
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&job)));
+            // a panic while the job's lock was held poisons it; the state is still readable
+            let mut j = job.lock().unwrap_or_else(|p| p.into_inner());
+            if let Err(payload) = outcome {
+                let reason = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown cause".into());
+                j.status.state = JobState::Failed;
+                j.status.error = Some(format!("the job panicked: {reason}"));
+            } else if j.status.state == JobState::Running {
+                j.status.state = JobState::Failed;
+                j.status.error = Some("the job ended without a result".into());
+            }
+            j.finished_at = Some(Instant::now());
+            drop(j);
+            lock.lock().unwrap_or_else(|p| p.into_inner()).running -= 1;
+            cv.notify_all();
+        });
+        Ok(id)
     }
 }
 
 fn update(job: &Mutex<Job>, f: impl FnOnce(&mut Job)) {
-    if let Ok(mut j) = job.lock() {
-        f(&mut j);
-    }
+    let mut j = job.lock().unwrap_or_else(|p| p.into_inner());
+    f(&mut j);
 }
 
 fn run(job: &Mutex<Job>, input: JobInput, model: &Model) {
@@ -164,7 +262,66 @@ fn run(job: &Mutex<Job>, input: JobInput, model: &Model) {
     update(job, |j| {
         j.status.state = JobState::Done;
         j.status.stage = "done";
-        j.rows = result.rows;
-        j.report = Some(report);
+        j.rows = Arc::new(result.rows);
+        j.report = Some(Arc::new(report));
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wait_finished(jobs: &Jobs, id: &str) -> JobStatus {
+        for _ in 0..500 {
+            let status = jobs.get(id).map(|j| j.lock().unwrap().status.clone());
+            if let Some(s) = &status
+                && !matches!(s.state, JobState::Queued | JobState::Running)
+            {
+                return s.clone();
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("job {id} did not finish");
+    }
+
+    #[test]
+    fn a_panicking_job_fails_with_its_reason_and_frees_its_slot() {
+        let jobs = Jobs::new(1, 0, Duration::from_secs(60));
+        let id = jobs.start_with(|_| panic!("boom in scoring")).unwrap();
+        let status = wait_finished(&jobs, &id);
+        assert_eq!(status.state, JobState::Failed);
+        assert!(status.error.unwrap().contains("boom in scoring"));
+        let id = jobs
+            .start_with(|job| update(job, |j| j.status.state = JobState::Done))
+            .unwrap();
+        assert_eq!(wait_finished(&jobs, &id).state, JobState::Done);
+    }
+
+    #[test]
+    fn the_queue_is_bounded_and_finished_jobs_expire() {
+        let jobs = Jobs::new(1, 1, Duration::from_millis(50));
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let blocker = jobs
+            .start_with(move |job| {
+                let _ = rx.recv();
+                update(job, |j| j.status.state = JobState::Done);
+            })
+            .unwrap();
+        let queued = jobs
+            .start_with(|job| update(job, |j| j.status.state = JobState::Done))
+            .unwrap();
+        assert!(
+            jobs.start_with(|_| {}).is_err(),
+            "one running, one queued: full"
+        );
+        assert_eq!(
+            jobs.get(&queued).unwrap().lock().unwrap().status.state,
+            JobState::Queued
+        );
+        tx.send(()).unwrap();
+        wait_finished(&jobs, &blocker);
+        wait_finished(&jobs, &queued);
+        std::thread::sleep(Duration::from_millis(80));
+        assert!(jobs.get(&blocker).is_none() && jobs.get(&queued).is_none());
+    }
 }

@@ -44,7 +44,7 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition.
-    pub fn render(&self, documents: u64) -> String {
+    pub fn render(&self, documents: u64, writer: &super::WriterHealth) -> String {
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -117,6 +117,30 @@ impl Metrics {
             "casematch_cache_misses_total {}",
             self.cache_misses.load(Ordering::Relaxed)
         );
+        for (name, help, kind, value) in [
+            (
+                "casematch_commits_total",
+                "Index commits (reads see writes after them).",
+                "counter",
+                writer.commits(),
+            ),
+            (
+                "casematch_commit_failures_total",
+                "Index commit attempts that failed.",
+                "counter",
+                writer.commit_failures(),
+            ),
+            (
+                "casematch_writer_failed",
+                "1 once commits failed past their retries (writes refused).",
+                "gauge",
+                u64::from(writer.failure().is_some()),
+            ),
+        ] {
+            let _ = writeln!(out, "# HELP {name} {help}");
+            let _ = writeln!(out, "# TYPE {name} {kind}");
+            let _ = writeln!(out, "{name} {value}");
+        }
         out
     }
 }

@@ -6,14 +6,16 @@ mod auth;
 mod config;
 mod error;
 mod jobs;
+mod limits;
 mod metrics;
 mod routes;
+mod wal;
 mod writer;
 
 pub use auth::{Caller, Role};
 pub use config::{Config, KeyConfig, Settings};
 pub use error::{ApiError, ErrorResponse};
-pub use writer::{WriterHandle, WriterThread};
+pub use writer::{WriteError, WriterHandle, WriterHealth, WriterOptions, WriterThread};
 
 use crate::engine::Engine;
 use crate::error::Result;
@@ -45,15 +47,18 @@ impl AppState {
         let engine = Arc::new(engine);
         let cache: moka::sync::Cache<String, Arc<StoredCase>> =
             moka::sync::Cache::new(settings.cache_capacity);
+        // a read racing a commit may have cached the old version of a case just written
         let on_commit = {
             let cache = cache.clone();
-            move || cache.invalidate_all()
+            move |ids: &[String]| ids.iter().for_each(|id| cache.invalidate(id))
         };
-        let (writer, thread) = writer::start(
-            engine.clone(),
-            Duration::from_millis(settings.commit_interval_ms.max(1)),
-            on_commit,
-        )?;
+        let options = WriterOptions {
+            interval: Duration::from_millis(settings.commit_interval_ms),
+            max_batch: settings.commit_batch_max,
+            index_interval: Duration::from_millis(settings.index_commit_ms),
+            ..WriterOptions::default()
+        };
+        let (writer, thread) = writer::start(engine.clone(), options, on_commit)?;
         let state = AppState {
             engine,
             writer,
@@ -61,7 +66,11 @@ impl AppState {
             keys: Arc::new(auth::Keyring::new(&settings.keys)?),
             limiter: Arc::new(auth::RateLimiter::new(settings.rate_limit_per_minute)),
             metrics: Arc::new(metrics::Metrics::default()),
-            jobs: Arc::new(jobs::Jobs::default()),
+            jobs: Arc::new(jobs::Jobs::new(
+                settings.job_workers,
+                settings.job_queue,
+                Duration::from_secs(settings.job_ttl_secs),
+            )),
             settings: Arc::new(settings),
         };
         Ok((state, thread))
@@ -189,11 +198,39 @@ fn cors(settings: &Settings) -> Option<tower_http::cors::CorsLayer> {
     })
 }
 
+/// A handler that panicked: a 500 in the project's shape, the process lives on. The panic's
+/// message stays out of the response (it may quote a request).
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::internal("internal error: the request handler failed; it has been logged")
+        .into_response()
+}
+
+/// Answers 503 when a request takes longer than `request_timeout_ms`. A write answered so is
+/// not acknowledged: it may or may not land, and retrying it is safe (an id replaces).
+async fn time_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let ms = state.settings.request_timeout_ms;
+    match tokio::time::timeout(Duration::from_millis(ms), next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("the request took longer than {ms} ms and was abandoned"),
+        )
+        .into_response(),
+    }
+}
+
 /// The router with every route, layer and the JSON fallbacks.
 pub fn app(state: AppState) -> Router {
+    app_with(Router::new(), state)
+}
+
+/// `app` with extra routes under the same layers (tests use it to reach failure paths).
+#[doc(hidden)]
+pub fn app_with(extra: Router<AppState>, state: AppState) -> Router {
     let limit = state.settings.body_limit_bytes;
     let cors = cors(&state.settings);
     let router = routes::router()
+        .merge(extra)
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(
@@ -201,7 +238,11 @@ pub fn app(state: AppState) -> Router {
                 "method not allowed on this route",
             )
         })
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_response,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), authorize))
+        .layer(middleware::from_fn_with_state(state.clone(), time_limit))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state);
@@ -238,6 +279,13 @@ pub async fn serve(engine: Engine, settings: Settings, on_ready: impl FnOnce(&st
     if settings.keys.is_empty() {
         eprintln!("warning: no API keys configured; every request is treated as admin");
     }
+    // panic messages may quote a request: log where, not what
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map_or_else(String::new, |l| format!(" at {}:{}", l.file(), l.line()));
+        eprintln!("error: a thread panicked{at}");
+    }));
     let addr = settings.addr.clone();
     let (state, writer_thread) = AppState::new(engine, settings)?;
     let listener = tokio::net::TcpListener::bind(&addr)

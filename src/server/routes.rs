@@ -4,6 +4,7 @@ use super::AppState;
 use super::auth::{Caller, Role};
 use super::error::{ApiError, ApiJson, ErrorResponse};
 use super::jobs::{JobInput, JobState, confined};
+use super::limits;
 use crate::analysis::{Gazetteer, Profile, mask_middle};
 use crate::index::{SearchRequest, StoredCase, Upsert};
 use crate::model::{Case, case_from_json_line, normalize_channel, parse_date_bound};
@@ -112,13 +113,15 @@ fn upsert_label(u: Upsert) -> &'static str {
     }
 }
 
-/// Add or replace cases: one JSON case, or NDJSON with a result per line.
+/// Add or replace cases: one JSON case, or NDJSON with a result per line. Answered after
+/// the commit that holds the cases.
 #[utoipa::path(post, path = "/v1/cases", tag = "cases",
     request_body(content = Value, description = "A case (FORMAT.md fields) as JSON, or NDJSON (`application/x-ndjson`), one case per line"),
     responses(
         (status = 201, description = "Single case: `{id, result: added|replaced}`; NDJSON: `{took_ms, errors, items: [{line, id, status, result | error}]}`", body = Value),
         (status = 400, description = "Invalid case", body = ErrorResponse),
-        (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 413, body = ErrorResponse)),
+        (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 413, body = ErrorResponse),
+        (status = 503, description = "The writer cannot commit: nothing was acknowledged; retrying is safe", body = ErrorResponse)),
     security(("api_key" = [])))]
 async fn add_cases(
     State(state): State<AppState>,
@@ -130,6 +133,7 @@ async fn add_cases(
     let text = std::str::from_utf8(&body)
         .map_err(|e| ApiError::bad_request(format!("body is not UTF-8: {e}")))?;
     if !is_ndjson(&headers) {
+        limits::case_bytes(text.len())?;
         let case = case_from_json_line(text).map_err(|e| ApiError::bad_request(e.to_string()))?;
         let id = case.id.clone();
         let stored = tokio::task::spawn_blocking(move || StoredCase {
@@ -146,10 +150,18 @@ async fn add_cases(
         )
             .into_response());
     }
+    limits::ndjson_lines(text.lines().filter(|l| !l.trim().is_empty()).count())?;
     let mut items = Vec::new();
     let mut good = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
+            continue;
+        }
+        if let Err(e) = limits::case_bytes(line.len()) {
+            items.push(json!({
+                "line": n + 1, "status": 400,
+                "error": { "status": 400, "code": "bad_request", "message": e.message }
+            }));
             continue;
         }
         match case_from_json_line(line) {
@@ -221,6 +233,7 @@ async fn get_case(
     Path(id): Path<String>,
     Query(p): Query<CaseParams>,
 ) -> Result<Json<Value>, ApiError> {
+    limits::text("id", Some(&id), limits::MAX_FIELD_CHARS)?;
     let stored = load_case(&state, id.clone())
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no case with id {id:?}")))?;
@@ -256,14 +269,15 @@ pub struct PlacesParams {
 /// Divisions whose name starts with `q`: place autocomplete.
 #[utoipa::path(get, path = "/v1/places", tag = "search", params(PlacesParams),
     responses((status = 200, description = "`[{code, name}]`, provinces first, at most 20", body = Value)))]
-async fn places(Query(p): Query<PlacesParams>) -> Json<Value> {
+async fn places(Query(p): Query<PlacesParams>) -> Result<Json<Value>, ApiError> {
+    limits::text("q", Some(&p.q), limits::MAX_FIELD_CHARS)?;
     let g = Gazetteer::global();
     let list: Vec<Value> = g
         .suggest(&p.q, 20)
         .into_iter()
         .map(|d| json!({ "code": d.code, "name": g.full_name(&d.code) }))
         .collect();
-    Json(Value::Array(list))
+    Ok(Json(Value::Array(list)))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
@@ -284,8 +298,9 @@ async fn check(
     Query(params): Query<CheckParams>,
     ApiJson(raw): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    let mut case =
-        case_from_json_line(&raw.to_string()).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let raw = raw.to_string();
+    limits::case_bytes(raw.len())?;
+    let mut case = case_from_json_line(&raw).map_err(|e| ApiError::bad_request(e.to_string()))?;
     // a desk's submission without a date is received now: time gaps count from the request
     case.received_at
         .get_or_insert_with(crate::engine::now_in_china);
@@ -323,6 +338,7 @@ pub struct SearchParams {
     category: Option<String>,
     /// default 10, at most 100
     limit: Option<usize>,
+    /// default 0; `offset + limit` at most 10000
     offset: Option<usize>,
     /// a case id: return cases with a similar narrative instead of a word search
     similar_to: Option<String>,
@@ -347,7 +363,19 @@ async fn run_search(
     caller: Caller,
     p: SearchParams,
 ) -> Result<Json<Value>, ApiError> {
-    let limit = p.limit.unwrap_or(10).clamp(1, 100);
+    let (limit, offset) = limits::page(p.limit, p.offset)?;
+    limits::text("q", p.q.as_deref(), limits::MAX_QUERY_CHARS)?;
+    for (name, value) in [
+        ("channel", &p.channel),
+        ("place", &p.place),
+        ("from", &p.from),
+        ("to", &p.to),
+        ("handler", &p.handler),
+        ("category", &p.category),
+        ("similar_to", &p.similar_to),
+    ] {
+        limits::text(name, value.as_deref(), limits::MAX_FIELD_CHARS)?;
+    }
     if let Some(id) = p.similar_to {
         let engine = state.engine.clone();
         let key = id.clone();
@@ -370,7 +398,7 @@ async fn run_search(
         handler: p.handler,
         category: p.category,
         limit,
-        offset: p.offset.unwrap_or(0),
+        offset,
         facet_counties: p.counties,
     };
     let engine = state.engine.clone();
@@ -428,7 +456,8 @@ struct JobRequest {
 /// Start a dedupe job on uploaded NDJSON records or on server-side files.
 #[utoipa::path(post, path = "/v1/dedupe/jobs", tag = "dedupe",
     request_body(content = Value, description = "NDJSON records (`application/x-ndjson`), or JSON `{inputs: [{path, columns}]}` naming files under the dedupe directory"),
-    responses((status = 202, description = "`{id, status_url}`", body = Value), (status = 400, body = ErrorResponse)),
+    responses((status = 202, description = "`{id, status_url}`", body = Value), (status = 400, body = ErrorResponse),
+        (status = 429, description = "The job queue is full", body = ErrorResponse)),
     security(("api_key" = [])))]
 async fn start_job(
     State(state): State<AppState>,
@@ -441,6 +470,7 @@ async fn start_job(
     } else {
         let req: JobRequest = serde_json::from_slice(&body)
             .map_err(|e| ApiError::bad_request(format!("invalid job request: {e}")))?;
+        limits::job_inputs(req.inputs.len())?;
         let dir = state.settings.dedupe_dir.as_deref().ok_or_else(|| {
             ApiError::bad_request(
                 "server-side files are disabled (no dedupe_dir configured); upload NDJSON instead",
@@ -456,7 +486,18 @@ async fn start_job(
             .collect::<Result<Vec<_>, ApiError>>()?;
         JobInput::Files(files)
     };
-    let id = state.jobs.start(input, state.engine.model().clone());
+    let id = state
+        .jobs
+        .start(input, state.engine.model().clone())
+        .map_err(|full| {
+            ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "the dedupe queue is full ({} waiting); retry when a job has finished",
+                    full.limit
+                ),
+            )
+        })?;
     let url = format!("/v1/dedupe/jobs/{id}");
     Ok((
         StatusCode::ACCEPTED,
@@ -466,6 +507,7 @@ async fn start_job(
 }
 
 /// Runs `f` on the locked job `id`; with `done_only`, only once the job has finished.
+/// `f` must be quick (copy out, never await): the job updates its status under this lock.
 fn with_job<T>(
     state: &AppState,
     id: &str,
@@ -476,9 +518,7 @@ fn with_job<T>(
         .jobs
         .get(id)
         .ok_or_else(|| ApiError::not_found(format!("no job {id:?}")))?;
-    let j = job
-        .lock()
-        .map_err(|_| ApiError::internal("job state poisoned"))?;
+    let j = job.lock().unwrap_or_else(|p| p.into_inner());
     if done_only {
         finished(&j)?;
     }
@@ -487,7 +527,7 @@ fn with_job<T>(
 
 /// Status and progress of a dedupe job.
 #[utoipa::path(get, path = "/v1/dedupe/jobs/{id}", tag = "dedupe", params(("id" = String, Path)),
-    responses((status = 200, description = "`{id, state: running|done|failed, stage, done, total, records, rejected, rejections, error}`", body = Value), (status = 404, body = ErrorResponse)),
+    responses((status = 200, description = "`{id, state: queued|running|done|failed, stage, done, total, records, rejected, rejections, error}`", body = Value), (status = 404, body = ErrorResponse)),
     security(("api_key" = [])))]
 async fn job_status(
     State(state): State<AppState>,
@@ -503,7 +543,7 @@ async fn job_status(
 fn finished(j: &super::jobs::Job) -> Result<(), ApiError> {
     match j.status.state {
         JobState::Done => Ok(()),
-        JobState::Running => Err(ApiError::new(
+        JobState::Queued | JobState::Running => Err(ApiError::new(
             StatusCode::CONFLICT,
             "the job is still running",
         )),
@@ -525,16 +565,18 @@ async fn job_groups(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let out = with_job(&state, &id, true, |j| {
+    let rows = with_job(&state, &id, true, |j| Ok(j.rows.clone()))?;
+    let out = tokio::task::spawn_blocking(move || {
         let mut out = String::new();
-        for row in &j.rows {
+        for row in rows.iter() {
             out.push_str(
                 &serde_json::to_string(row).map_err(|e| ApiError::internal(e.to_string()))?,
             );
             out.push('\n');
         }
-        Ok(out)
-    })?;
+        Ok::<_, ApiError>(out)
+    })
+    .await??;
     Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], out).into_response())
 }
 
@@ -554,21 +596,30 @@ async fn job_report(
     Path(id): Path<String>,
     Query(p): Query<ReportParams>,
 ) -> Result<Response, ApiError> {
-    with_job(&state, &id, true, |j| {
-        let report = j
-            .report
-            .as_ref()
-            .ok_or_else(|| ApiError::internal("report missing"))?;
-        match p.format.as_deref() {
-            Some("html") => Ok(Html(crate::dedupe::render_html(report)).into_response()),
-            None | Some("json") => serde_json::to_value(report)
-                .map(|v| Json(v).into_response())
-                .map_err(|e| ApiError::internal(e.to_string())),
-            Some(other) => Err(ApiError::bad_request(format!(
+    let html = match p.format.as_deref() {
+        Some("html") => true,
+        None | Some("json") => false,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
                 "unknown format {other:?} (json, html)"
-            ))),
+            )));
+        }
+    };
+    let report = with_job(&state, &id, true, |j| {
+        j.report
+            .clone()
+            .ok_or_else(|| ApiError::internal("report missing"))
+    })?;
+    tokio::task::spawn_blocking(move || {
+        if html {
+            Ok(Html(crate::dedupe::render_html(&report)).into_response())
+        } else {
+            serde_json::to_value(&*report)
+                .map(|v| Json(v).into_response())
+                .map_err(|e| ApiError::internal(e.to_string()))
         }
     })
+    .await?
 }
 
 /// Liveness.
@@ -577,16 +628,12 @@ async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// Readiness: the index answers and the writer runs.
+/// Readiness: the index answers and the writer runs and commits.
 #[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, body = Value), (status = 503, body = ErrorResponse)))]
 async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let engine = state.engine.clone();
     let docs = tokio::task::spawn_blocking(move || engine.index().num_cases()).await?;
-    state
-        .writer
-        .ping()
-        .await
-        .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
+    state.writer.ping().await?;
     Ok(Json(json!({ "status": "ready", "documents": docs })))
 }
 
@@ -596,7 +643,7 @@ async fn metrics(State(state): State<AppState>) -> Response {
     let docs = state.engine.index().num_cases();
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(docs),
+        state.metrics.render(docs, state.writer.health()),
     )
         .into_response()
 }

@@ -3,6 +3,7 @@
 mod check;
 mod cli;
 mod dedupe;
+mod durability;
 mod fixtures;
 mod import;
 mod ingest;

@@ -463,7 +463,7 @@ async fn dedupe_jobs_upload_poll_and_fetch_results() {
     let mut status = Value::Null;
     for _ in 0..200 {
         status = json_call(&s, "GET", &url, Some("sup"), Value::Null).await.1;
-        if status["state"] != "running" {
+        if status["state"] == "done" || status["state"] == "failed" {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -625,11 +625,11 @@ async fn end_to_end_over_a_loopback_socket() {
 }
 
 #[tokio::test]
-async fn acknowledged_writes_survive_shutdown_before_the_commit_interval() {
+async fn acknowledged_writes_survive_shutdown_before_the_index_commit() {
     let dir = tempfile::tempdir().unwrap();
     let settings = Config {
         index: Some(dir.path().to_path_buf()),
-        commit_interval_ms: Some(3_600_000),
+        index_commit_ms: Some(3_600_000),
         keys: Some(vec![key("desk", "intake")]),
         ..Config::default()
     }
@@ -644,7 +644,12 @@ async fn acknowledged_writes_survive_shutdown_before_the_commit_interval() {
     )
     .await;
     assert_eq!(st, StatusCode::CREATED);
-    assert_eq!(state.engine.index().num_cases(), 0, "not committed yet");
+    assert_eq!(
+        state.engine.index().num_cases(),
+        0,
+        "in the write log, not the index yet"
+    );
+    assert_eq!(state.writer.health().log_syncs(), 1);
     drop(state);
     tokio::task::spawn_blocking(move || writer.join())
         .await
@@ -695,4 +700,337 @@ async fn web_page_places_and_related_cases() {
     assert_eq!(st, StatusCode::OK);
     assert_eq!(v["related"]["verdict"], "DUPLICATE", "{v}");
     assert_eq!(v["related"]["matches"][0]["id"], "R1");
+}
+
+#[tokio::test]
+async fn parameters_out_of_bounds_are_400_not_a_dead_process() {
+    let s = state_with(Config::default());
+    let (st, v) = json_call(
+        &s,
+        "GET",
+        "/v1/search?q=%E5%99%AA%E9%9F%B3&offset=100000000000",
+        Some("sup"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_error(&v, 400, "bad_request");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("offset + limit must be at most 10000"),
+        "{v}"
+    );
+    for uri in [
+        "/v1/search?q=x&limit=0",
+        "/v1/search?q=x&limit=1000",
+        "/v1/search?q=x&offset=9995&limit=10",
+        "/v1/search?q=x&offset=-1",
+        "/v1/search?similar_to=N00&limit=101",
+    ] {
+        let (st, v) = json_call(&s, "GET", uri, Some("sup"), Value::Null).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{uri}: {v}");
+        assert_error(&v, 400, "bad_request");
+    }
+    let (st, v) = json_call(
+        &s,
+        "POST",
+        "/v1/search",
+        Some("sup"),
+        json!({"q": "噪".repeat(1001)}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("q must be")
+    );
+    let (st, _) = json_call(
+        &s,
+        "POST",
+        "/v1/search",
+        Some("sup"),
+        json!({"q": "噪音", "offset": 9_990, "limit": 10}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "the deepest page allowed is served");
+    let lines = "{\"id\":\"L\"}\n".repeat(10_001);
+    let (st, v, _) = call(
+        &s,
+        "POST",
+        "/v1/cases",
+        Some("desk"),
+        "application/x-ndjson",
+        lines,
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("10000 cases")
+    );
+}
+
+async fn call_router(router: axum::Router, uri: &str) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .uri(uri)
+        .header("authorization", "Bearer sup-key")
+        .body(Body::empty())
+        .unwrap();
+    let resp = router.oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn a_handler_panic_is_a_500_json_and_the_next_request_is_served() {
+    use axum::routing::get;
+    let s = state_with(Config::default());
+    let extra = axum::Router::new().route(
+        "/v1/boom",
+        get(|| async {
+            let v: Vec<u8> = Vec::new();
+            #[allow(clippy::out_of_bounds_indexing, unconditional_panic)]
+            let _ = v[3];
+            "unreachable"
+        }),
+    );
+    let router = casematch::server::app_with(extra, s.clone());
+    let (st, v) = call_router(router.clone(), "/v1/boom").await;
+    assert_eq!(st, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_error(&v, 500, "internal");
+    let (st, v) = call_router(router, "/v1/search?q=x").await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+}
+
+#[tokio::test]
+async fn a_slow_request_is_a_503_json_after_the_timeout() {
+    use axum::routing::get;
+    let s = state_with(Config {
+        request_timeout_ms: Some(50),
+        ..Config::default()
+    });
+    let extra = axum::Router::new().route(
+        "/v1/slow",
+        get(|| async {
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            "late"
+        }),
+    );
+    let started = std::time::Instant::now();
+    let (st, v) = call_router(casematch::server::app_with(extra, s), "/v1/slow").await;
+    assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE);
+    assert_error(&v, 503, "unavailable");
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writes_share_commits_and_each_is_committed_when_acknowledged() {
+    let s = state_with(Config::default());
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let (st, _) = json_call(
+                &s,
+                "POST",
+                "/v1/cases",
+                Some("desk"),
+                noise_case(&format!("G{i}")),
+            )
+            .await;
+            assert_eq!(st, StatusCode::CREATED);
+            // acknowledged means committed: readable at once, no explicit commit
+            assert!(s.engine.get(&format!("G{i}")).unwrap().is_some());
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let commits = s.writer.health().commits();
+    assert!(
+        (1..40).contains(&commits),
+        "{commits} commits for 40 writes"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_writer_commits_every_interval_under_sustained_load() {
+    let s = state_with(Config {
+        commit_interval_ms: Some(40),
+        commit_batch_max: Some(1_000_000),
+        ..Config::default()
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(600);
+    let mut tasks = Vec::new();
+    for c in 0..4 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut worst = std::time::Duration::ZERO;
+            let mut i = 0;
+            while std::time::Instant::now() < deadline {
+                let t = std::time::Instant::now();
+                let (st, _) = json_call(
+                    &s,
+                    "POST",
+                    "/v1/cases",
+                    Some("desk"),
+                    noise_case(&format!("S{c}-{i}")),
+                )
+                .await;
+                assert_eq!(st, StatusCode::CREATED);
+                worst = worst.max(t.elapsed());
+                i += 1;
+            }
+            worst
+        }));
+    }
+    let mut worst = std::time::Duration::ZERO;
+    for t in tasks {
+        worst = worst.max(t.await.unwrap());
+    }
+    assert!(
+        s.writer.health().commits() >= 4,
+        "{}",
+        s.writer.health().commits()
+    );
+    // the window (40 ms) plus one commit of a debug build on a shared machine
+    assert!(worst < std::time::Duration::from_secs(3), "{worst:?}");
+}
+
+#[tokio::test]
+async fn a_failed_commit_is_retried_then_the_writer_fails_loudly() {
+    let s = state_with(Config::default());
+    s.writer.inject_commit_failures(1);
+    let (st, _) = json_call(&s, "POST", "/v1/cases", Some("desk"), noise_case("RETRY")).await;
+    assert_eq!(st, StatusCode::CREATED, "one failure is retried");
+    assert!(s.engine.get("RETRY").unwrap().is_some());
+    assert_eq!(s.writer.health().commit_failures(), 1);
+    s.writer.inject_commit_failures(100);
+    let (st, v) = json_call(&s, "POST", "/v1/cases", Some("desk"), noise_case("LOST")).await;
+    assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert_error(&v, 503, "unavailable");
+    assert!(
+        s.engine.get("LOST").unwrap().is_none(),
+        "not acknowledged, not committed"
+    );
+    let (st, v) = json_call(&s, "GET", "/readyz", None, Value::Null).await;
+    assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE);
+    assert_error(&v, 503, "unavailable");
+    let (st, _) = json_call(
+        &s,
+        "POST",
+        "/v1/check?add=true",
+        Some("desk"),
+        noise_case("C"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE);
+    let (st, _) = json_call(&s, "GET", "/v1/cases/RETRY", Some("sup"), Value::Null).await;
+    assert_eq!(st, StatusCode::OK, "reads go on");
+    let (_, _, metrics) = call(&s, "GET", "/metrics", None, "text/plain", Body::empty()).await;
+    assert!(metrics.contains("casematch_writer_failed 1"), "{metrics}");
+}
+
+#[tokio::test]
+async fn a_full_dedupe_queue_is_429_and_results_are_served_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("slow.jsonl");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let s = state_with(Config {
+        dedupe_dir: Some(dir.path().to_path_buf()),
+        job_workers: Some(1),
+        job_queue: Some(1),
+        ..Config::default()
+    });
+    let start = |s: AppState| async move {
+        json_call(
+            &s,
+            "POST",
+            "/v1/dedupe/jobs",
+            Some("sup"),
+            json!({"inputs": [{"path": "slow.jsonl"}]}),
+        )
+        .await
+    };
+    // the first job blocks reading the pipe, the second waits for the worker
+    let (st, first) = start(s.clone()).await;
+    assert_eq!(st, StatusCode::ACCEPTED);
+    let (st, second) = start(s.clone()).await;
+    assert_eq!(st, StatusCode::ACCEPTED);
+    let (st, v) = start(s.clone()).await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{v}");
+    assert_error(&v, 429, "rate_limited");
+    let url = second["status_url"].as_str().unwrap().to_string();
+    // whichever thread takes the worker first runs; the other waits
+    let mut states = Vec::new();
+    for u in [first["status_url"].as_str().unwrap(), url.as_str()] {
+        let (_, status) = json_call(&s, "GET", u, Some("sup"), Value::Null).await;
+        states.push(status["state"].as_str().unwrap().to_string());
+    }
+    states.sort();
+    assert!(states.contains(&"queued".to_string()), "{states:?}");
+    // one record to each reader that opens the pipe, until both jobs are done
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let feeder = {
+        let (fifo, stop) = (fifo.clone(), stop.clone());
+        std::thread::spawn(move || {
+            use std::io::Write;
+            use std::os::unix::fs::OpenOptionsExt;
+            const O_NONBLOCK: i32 = 0o4000;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                // fails at once while no job has the pipe open for reading
+                match std::fs::OpenOptions::new()
+                    .write(true)
+                    .custom_flags(O_NONBLOCK)
+                    .open(&fifo)
+                {
+                    Ok(mut f) => {
+                        let _ = writeln!(f, "{}", noise_case("P1"));
+                        drop(f);
+                        // the reader sees the end of the file once no writer holds the pipe
+                        std::thread::sleep(std::time::Duration::from_millis(300));
+                    }
+                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
+                }
+            }
+        })
+    };
+    for url in [first["status_url"].as_str().unwrap(), url.as_str()] {
+        let mut status = Value::Null;
+        for _ in 0..500 {
+            status = json_call(&s, "GET", url, Some("sup"), Value::Null).await.1;
+            if status["state"] == "done" || status["state"] == "failed" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert_eq!(status["state"], "done", "{status}");
+        let (st, _, groups) = call(
+            &s,
+            "GET",
+            &format!("{url}/groups"),
+            Some("sup"),
+            "application/json",
+            Body::empty(),
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(groups.contains("P1"), "{groups}");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    feeder.join().unwrap();
 }
