@@ -47,6 +47,9 @@ pub struct Args {
     /// Quiet; print the summary as JSON
     #[arg(long)]
     pub json: bool,
+    /// Labels (id<TAB>person<TAB>matter): also print blocking recall per relation
+    #[arg(long)]
+    pub truth: Option<PathBuf>,
 }
 
 fn read_previous(path: &Path) -> anyhow::Result<PreviousGroups> {
@@ -207,6 +210,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     out.flush()
         .with_context(|| format!("writing {}", args.output.display()))?;
+    if let Some(t) = &args.truth {
+        let truth = casematch::matching::read_truth(t)?;
+        let r = casematch::dedupe::blocking_recall(&records, &result, &truth);
+        let share = |(f, t): (u64, u64)| f as f64 / t.max(1) as f64;
+        eprintln!(
+            "blocking recall: duplicate {:.4} ({}/{}), related {:.4} ({}/{}), same person {:.4} ({}/{})",
+            share(r.duplicate),
+            r.duplicate.0,
+            r.duplicate.1,
+            share(r.related),
+            r.related.0,
+            r.related.1,
+            share(r.same_person),
+            r.same_person.0,
+            r.same_person.1
+        );
+    }
     let report = Report::build(&records, &result, &model);
     if let Some(html) = &args.report {
         std::fs::write(html, render_html(&report))

@@ -389,3 +389,47 @@ pub fn dedupe(
         duplicate_labels,
     }
 }
+
+/// Of the true pairs of each relation, how many blocking made candidates (and so could be
+/// scored at all): (DUPLICATE, RELATED, SAME_PERSON) as (found, true).
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct PairRecall {
+    pub duplicate: (u64, u64),
+    pub related: (u64, u64),
+    pub same_person: (u64, u64),
+}
+
+/// Blocking recall per relation of a dedupe run against labels (id → (person, matter)).
+pub fn blocking_recall(
+    records: &[DedupeRecord],
+    result: &DedupeResult,
+    truth: &HashMap<String, (String, String)>,
+) -> PairRecall {
+    let label: Vec<Option<&(String, String)>> = records.iter().map(|r| truth.get(&r.id)).collect();
+    let mut out = PairRecall::default();
+    for p in &result.pairs {
+        let (Some(a), Some(b)) = (label[p.a as usize], label[p.b as usize]) else {
+            continue;
+        };
+        match (a.0 == b.0, a.1 == b.1) {
+            (true, true) => out.duplicate.0 += 1,
+            (false, true) => out.related.0 += 1,
+            (true, false) => out.same_person.0 += 1,
+            (false, false) => {}
+        }
+    }
+    let pairs = |n: u64| n * n.saturating_sub(1) / 2;
+    let mut dup: HashMap<(&str, &str), u64> = HashMap::new();
+    let mut matter: HashMap<&str, u64> = HashMap::new();
+    let mut person: HashMap<&str, u64> = HashMap::new();
+    for (p, m) in label.iter().flatten() {
+        *dup.entry((p, m)).or_default() += 1;
+        *matter.entry(m).or_default() += 1;
+        *person.entry(p).or_default() += 1;
+    }
+    let d: u64 = dup.values().map(|&n| pairs(n)).sum();
+    out.duplicate.1 = d;
+    out.related.1 = matter.values().map(|&n| pairs(n)).sum::<u64>() - d;
+    out.same_person.1 = person.values().map(|&n| pairs(n)).sum::<u64>() - d;
+    out
+}

@@ -120,31 +120,20 @@ fn logistic2(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp2())
 }
 
-/// Checks one submission against the index. The submission itself (same id) is never a match.
-pub fn check_profile(
-    index: &CaseIndex,
-    model: &Model,
-    case: &Case,
-    profile: &Profile,
-    opts: &CheckOptions,
-) -> Result<CheckResult> {
-    let searcher = index.searcher();
-    let query_text = TextSignature::from_weighted(index.text_weights(&searcher, &profile.text));
-    let query = Prepared::new(case, profile, &query_text);
-    let candidates = index.candidates(profile, &opts.candidates)?;
-    let mut matches: Vec<(Match, i64)> = Vec::new();
-    for (stored, _) in &candidates {
-        if stored.case.id == case.id {
-            continue;
-        }
-        let other_text =
-            TextSignature::from_weighted(index.text_weights(&searcher, &stored.profile.text));
-        let other = Prepared::new(&stored.case, &stored.profile, &other_text);
-        let cmp = compare(&query, &other);
-        let s = model.score(&cmp);
-        let verdict = verdict_of(s.same_person, s.same_matter);
-        let margin_p = s.person - model.person_threshold;
-        let margin_m = s.matter - model.matter_threshold;
+/// A candidate scored, before its evidence is written out.
+struct Scoring<'a> {
+    stored: &'a crate::index::StoredCase,
+    verdict: Verdict,
+    score: f64,
+    text_similarity: f64,
+    time: i64,
+    scored: super::model::Scored,
+}
+
+impl Scoring<'_> {
+    fn into_match(self, case: &Case, profile: &Profile) -> Match {
+        let stored = self.stored;
+        let s = self.scored;
         let evidence = s
             .evidence
             .iter()
@@ -164,72 +153,98 @@ pub fn check_profile(
                 },
             )
             .collect();
+        Match {
+            id: stored.case.id.clone(),
+            location: stored.case.location.clone(),
+            title: stored.case.title.clone(),
+            summary: stored
+                .case
+                .content
+                .as_deref()
+                .unwrap_or("")
+                .chars()
+                .take(200)
+                .collect(),
+            verdict: self.verdict,
+            score: self.score,
+            person_score: (s.person * 1000.0).round() / 1000.0,
+            matter_score: (s.matter * 1000.0).round() / 1000.0,
+            text_similarity: self.text_similarity,
+            received_at: stored.case.received_at.map(|t| t.to_rfc3339()),
+            channel: stored.case.channel.clone(),
+            handler: stored.case.handler.clone(),
+            evidence,
+        }
+    }
+}
+
+/// Checks one submission against the index. The submission itself (same id) is never a match.
+pub fn check_profile(
+    index: &CaseIndex,
+    model: &Model,
+    case: &Case,
+    profile: &Profile,
+    opts: &CheckOptions,
+) -> Result<CheckResult> {
+    let searcher = index.searcher();
+    let query_text = TextSignature::from_weighted(index.text_weights(&searcher, &profile.text));
+    let query = Prepared::new(case, profile, &query_text);
+    let candidates = index.candidates(profile, &opts.candidates)?;
+    // score every candidate first; only the reported matches get their evidence and summary
+    let mut scored: Vec<Scoring<'_>> = Vec::with_capacity(candidates.len());
+    for (stored, _) in &candidates {
+        if stored.case.id == case.id {
+            continue;
+        }
+        let other_text =
+            TextSignature::from_weighted(index.text_weights(&searcher, &stored.profile.text));
+        let other = Prepared::new(&stored.case, &stored.profile, &other_text);
+        let cmp = compare(&query, &other);
+        let s = model.score(&cmp);
+        let verdict = verdict_of(s.same_person, s.same_matter);
+        let margin_p = s.person - model.person_threshold;
+        let margin_m = s.matter - model.matter_threshold;
         let score = match verdict {
             Verdict::Duplicate => logistic2(margin_p.min(margin_m)),
             Verdict::Related => logistic2(margin_m),
             Verdict::SamePerson => logistic2(margin_p),
             Verdict::New => logistic2(margin_p.max(margin_m)),
         };
-        matches.push((
-            Match {
-                id: stored.case.id.clone(),
-                location: stored.case.location.clone(),
-                title: stored.case.title.clone(),
-                summary: stored
-                    .case
-                    .content
-                    .as_deref()
-                    .unwrap_or("")
-                    .chars()
-                    .take(200)
-                    .collect(),
-                verdict,
-                score: (score * 10_000.0).round() / 10_000.0,
-                person_score: (s.person * 1000.0).round() / 1000.0,
-                matter_score: (s.matter * 1000.0).round() / 1000.0,
-                text_similarity: (cmp.text_similarity * 1000.0).round() / 1000.0,
-                received_at: stored.case.received_at.map(|t| t.to_rfc3339()),
-                channel: stored.case.channel.clone(),
-                handler: stored.case.handler.clone(),
-                evidence,
-            },
-            stored.case.timestamp().unwrap_or(i64::MAX),
-        ));
+        scored.push(Scoring {
+            stored,
+            verdict,
+            score: (score * 10_000.0).round() / 10_000.0,
+            text_similarity: (cmp.text_similarity * 1000.0).round() / 1000.0,
+            time: stored.case.timestamp().unwrap_or(i64::MAX),
+            scored: s,
+        });
     }
     // strongest relation first, then the more certain match
-    matches.sort_by(|(a, _), (b, _)| {
+    scored.sort_by(|a, b| {
         b.verdict
             .rank()
             .cmp(&a.verdict.rank())
             .then(b.score.total_cmp(&a.score))
-            .then(a.id.cmp(&b.id))
+            .then(a.stored.case.id.cmp(&b.stored.case.id))
     });
-    let verdict = matches.first().map_or(Verdict::New, |(m, _)| m.verdict);
+    let verdict = scored.first().map_or(Verdict::New, |m| m.verdict);
     let routing = if matches!(verdict, Verdict::Duplicate | Verdict::Related) {
-        let group: Vec<&(Match, i64)> = matches
-            .iter()
-            .filter(|(m, _)| m.verdict == verdict)
-            .collect();
-        group
-            .iter()
-            .min_by_key(|(m, t)| (*t, m.id.clone()))
-            .map(|(m, _)| Routing {
-                original_id: m.id.clone(),
-                received_at: m.received_at.clone(),
-                handler: m.handler.clone().or_else(|| {
-                    let mut by_time: Vec<&&(Match, i64)> = group.iter().collect();
-                    by_time.sort_by_key(|(m, t)| (*t, m.id.clone()));
-                    by_time.iter().find_map(|(m, _)| m.handler.clone())
-                }),
-            })
+        let mut group: Vec<&Scoring<'_>> = scored.iter().filter(|m| m.verdict == verdict).collect();
+        group.sort_by(|a, b| (a.time, &a.stored.case.id).cmp(&(b.time, &b.stored.case.id)));
+        group.first().map(|first| Routing {
+            original_id: first.stored.case.id.clone(),
+            received_at: first.stored.case.received_at.map(|t| t.to_rfc3339()),
+            // the first handler on record: the original's, else the earliest one known
+            handler: group.iter().find_map(|m| m.stored.case.handler.clone()),
+        })
     } else {
         None
     };
-    let matches: Vec<Match> = matches
+    let matches: Vec<Match> = scored
         .into_iter()
-        .map(|(m, _)| m)
         .filter(|m| m.verdict != Verdict::New || m.text_similarity > 0.0)
         .take(opts.max_matches)
+        .map(|m| m.into_match(case, profile))
         .collect();
     Ok(CheckResult {
         id: case.id.clone(),
