@@ -33,7 +33,7 @@ impl Default for CandidateQuery {
             per_key: 50,
             text: 30,
             max_terms: 24,
-            max_df_ratio: 0.05,
+            max_df_ratio: 0.01,
             min_df_cap: 2000,
         }
     }
