@@ -5,7 +5,7 @@
 
 use crate::dedupe::{DedupeOptions, DedupeRecord, GroupRow, Report, Stage, dedupe};
 use crate::matching::Model;
-use crate::source::{ColumnMap, Format, RecordSource};
+use crate::source::{ColumnMap, Format, ReadOptions, RecordSource};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -44,10 +44,59 @@ pub struct Job {
     finished_at: Option<Instant>,
 }
 
-/// A job's input: records uploaded in the request, or files under the dedupe directory.
+/// A job's input: a file uploaded in the request, or files under the dedupe directory.
 pub enum JobInput {
-    Upload(Vec<u8>),
+    Upload(Upload),
     Files(Vec<(PathBuf, ColumnMap)>),
+}
+
+/// An uploaded JSONL, CSV or workbook, kept in a temporary file until its job has read it.
+pub struct Upload {
+    pub file: TempFile,
+    /// names the upload in errors (`upload.csv`); its extension picks the CSV delimiter
+    pub name: PathBuf,
+    pub format: Format,
+    pub map: ColumnMap,
+    pub opts: ReadOptions,
+}
+
+/// A file under the temporary directory, removed when dropped.
+pub struct TempFile {
+    path: PathBuf,
+}
+
+impl TempFile {
+    /// Writes `bytes` to a new file (never an existing one) named with `extension`.
+    pub fn write(bytes: &[u8], extension: &str) -> std::io::Result<TempFile> {
+        use std::io::Write;
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let path = std::env::temp_dir().join(format!(
+            "casematch-upload-{}-{n}-{nanos}.{extension}",
+            std::process::id()
+        ));
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        let temp = TempFile { path };
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        Ok(temp)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 /// The queue is full: answer 429.
@@ -203,15 +252,23 @@ fn update(job: &Mutex<Job>, f: impl FnOnce(&mut Job)) {
 }
 
 fn run(job: &Mutex<Job>, input: JobInput, model: &Model) {
+    // the upload's temporary file lives until its records are read
+    let mut upload_file = None;
     let sources: Result<Vec<RecordSource>, String> = match input {
-        JobInput::Upload(bytes) => RecordSource::from_reader(
-            Box::new(std::io::Cursor::new(bytes)),
-            Path::new("<upload>"),
-            Format::Jsonl,
-            ColumnMap::default(),
-        )
-        .map(|s| vec![s])
-        .map_err(|e| e.to_string()),
+        JobInput::Upload(up) => std::fs::File::open(up.file.path())
+            .map_err(|e| format!("{}: {e}", up.name.display()))
+            .and_then(|file| {
+                upload_file = Some(up.file);
+                RecordSource::from_reader_with(
+                    Box::new(file),
+                    &up.name,
+                    up.format,
+                    up.map,
+                    &up.opts,
+                )
+                .map_err(|e| e.to_string())
+            })
+            .map(|s| vec![s]),
         JobInput::Files(files) => files
             .into_iter()
             .map(|(p, map)| RecordSource::open(&p, map).map_err(|e| e.to_string()))
@@ -234,6 +291,7 @@ fn run(job: &Mutex<Job>, input: JobInput, model: &Model) {
         }
         Ok(())
     });
+    drop(upload_file);
     if let Err(e) = outcome {
         update(job, |j| {
             j.status.state = JobState::Failed;

@@ -3,12 +3,12 @@
 use super::AppState;
 use super::auth::{Caller, Role};
 use super::error::{ApiError, ApiJson, ErrorResponse};
-use super::jobs::{JobInput, JobState, confined};
+use super::jobs::{JobInput, JobState, TempFile, Upload, confined};
 use super::limits;
 use crate::analysis::{Gazetteer, Profile, mask_middle};
 use crate::index::{SearchRequest, StoredCase, Upsert};
 use crate::model::{Case, case_from_json_line, normalize_channel, parse_date_bound};
-use crate::source::ColumnMap;
+use crate::source::{ColumnMap, Format, HEADER_ALIASES, ReadOptions, RecordSource, TextEncoding};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/check", post(check))
         .route("/v1/search", get(search_get).post(search_post))
         .route("/v1/dedupe/jobs", post(start_job))
+        .route("/v1/dedupe/preview", post(preview_upload))
         .route("/v1/dedupe/jobs/{id}", get(job_status))
         .route("/v1/dedupe/jobs/{id}/groups", get(job_groups))
         .route("/v1/dedupe/jobs/{id}/report", get(job_report))
@@ -72,6 +73,7 @@ pub fn router() -> Router<AppState> {
         search_get,
         search_post,
         start_job,
+        preview_upload,
         job_status,
         job_groups,
         job_report,
@@ -453,27 +455,162 @@ struct JobRequest {
     inputs: Vec<JobFile>,
 }
 
-/// Start a dedupe job on uploaded NDJSON records or on server-side files.
+/// How an uploaded file is to be read: the query of `POST /v1/dedupe/jobs` and
+/// `POST /v1/dedupe/preview`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UploadParams {
+    /// jsonl, csv, tsv, xlsx, xlsm, xls, xlsb or ods (else told by the content type)
+    format: Option<String>,
+    /// utf-8, gb18030 or gbk (else detected)
+    encoding: Option<String>,
+    /// the one sheet of a workbook to read
+    sheet: Option<String>,
+    /// column mapping as a JSON object: source column → field
+    columns: Option<String>,
+}
+
+/// An upload's format and the extension its temporary file gets.
+fn upload_format(
+    headers: &HeaderMap,
+    p: &UploadParams,
+) -> Result<Option<(Format, &'static str)>, ApiError> {
+    if let Some(f) = &p.format {
+        return match f.trim().to_ascii_lowercase().as_str() {
+            "jsonl" | "ndjson" => Ok(Some((Format::Jsonl, "jsonl"))),
+            "csv" => Ok(Some((Format::Csv, "csv"))),
+            "tsv" => Ok(Some((Format::Csv, "tsv"))),
+            "xlsx" | "excel" => Ok(Some((Format::Workbook, "xlsx"))),
+            "xlsm" => Ok(Some((Format::Workbook, "xlsm"))),
+            "xls" => Ok(Some((Format::Workbook, "xls"))),
+            "xlsb" => Ok(Some((Format::Workbook, "xlsb"))),
+            "ods" => Ok(Some((Format::Workbook, "ods"))),
+            other => Err(ApiError::bad_request(format!(
+                "unknown format {other:?}: expected jsonl, csv, tsv, xlsx, xls or ods"
+            ))),
+        };
+    }
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    Ok(match ct.as_str() {
+        "application/x-ndjson" | "application/jsonl" | "application/x-jsonlines" => {
+            Some((Format::Jsonl, "jsonl"))
+        }
+        "text/csv" => Some((Format::Csv, "csv")),
+        "text/tab-separated-values" => Some((Format::Csv, "tsv")),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
+            Some((Format::Workbook, "xlsx"))
+        }
+        "application/vnd.ms-excel.sheet.macroenabled.12" => Some((Format::Workbook, "xlsm")),
+        "application/vnd.ms-excel" => Some((Format::Workbook, "xls")),
+        "application/vnd.oasis.opendocument.spreadsheet" => Some((Format::Workbook, "ods")),
+        _ => None,
+    })
+}
+
+/// The format, column mapping and read options of an upload; `None` for a JSON job request.
+fn upload_spec(
+    headers: &HeaderMap,
+    p: UploadParams,
+) -> Result<Option<(Format, &'static str, ColumnMap, ReadOptions)>, ApiError> {
+    let Some((format, ext)) = upload_format(headers, &p)? else {
+        return Ok(None);
+    };
+    let encoding = p
+        .encoding
+        .as_deref()
+        .map(str::parse::<TextEncoding>)
+        .transpose()
+        .map_err(ApiError::bad_request)?;
+    let columns: HashMap<String, String> = match p.columns.as_deref() {
+        None | Some("") => HashMap::new(),
+        Some(text) => serde_json::from_str(text).map_err(|e| {
+            ApiError::bad_request(format!(
+                "columns: expected a JSON object of source column → field: {e}"
+            ))
+        })?,
+    };
+    for (column, field) in &columns {
+        // a column mapped to its own name is kept as an extra column
+        if field != column && !HEADER_ALIASES.iter().any(|(f, _)| f == field) {
+            return Err(ApiError::bad_request(format!(
+                "columns: {column:?} maps to unknown field {field:?}; the fields are {}",
+                HEADER_ALIASES.map(|(f, _)| f).join(", ")
+            )));
+        }
+    }
+    let opts = ReadOptions {
+        sheet: p.sheet,
+        encoding,
+    };
+    Ok(Some((format, ext, ColumnMap { columns }, opts)))
+}
+
+fn upload_params(
+    q: Result<Query<UploadParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<UploadParams, ApiError> {
+    q.map(|Query(p)| p)
+        .map_err(|e| ApiError::bad_request(e.body_text()))
+}
+
+/// Start a dedupe job on an uploaded file (NDJSON, CSV, Excel) or on server-side files.
 #[utoipa::path(post, path = "/v1/dedupe/jobs", tag = "dedupe",
-    request_body(content = Value, description = "NDJSON records (`application/x-ndjson`), or JSON `{inputs: [{path, columns}]}` naming files under the dedupe directory"),
-    responses((status = 202, description = "`{id, status_url}`", body = Value), (status = 400, body = ErrorResponse),
+    params(
+        ("format" = Option<String>, Query, description = "The upload's format: jsonl, csv, tsv, xlsx, xls, ods (else from the content type: application/x-ndjson, text/csv, text/tab-separated-values, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/vnd.ms-excel)"),
+        ("encoding" = Option<String>, Query, description = "CSV text encoding: utf-8, gb18030, gbk (else detected)"),
+        ("sheet" = Option<String>, Query, description = "Read only this sheet of a workbook"),
+        ("columns" = Option<String>, Query, description = "Column mapping as a JSON object, source column → field (as `columns` of a server-side input)")),
+    request_body(content = Value, description = "The file (NDJSON, CSV in UTF-8 or GB18030/GBK, or a workbook), or JSON `{inputs: [{path, columns}]}` naming files under the dedupe directory"),
+    responses((status = 202, description = "`{id, status_url}`", body = Value),
+        (status = 400, description = "Unknown format or encoding, a bad mapping, no header row, not a workbook", body = ErrorResponse),
         (status = 429, description = "The job queue is full", body = ErrorResponse)),
     security(("api_key" = [])))]
 async fn start_job(
     State(state): State<AppState>,
     headers: HeaderMap,
+    query: Result<Query<UploadParams>, axum::extract::rejection::QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let body = body.map_err(body_error)?;
-    let input = if is_ndjson(&headers) {
-        JobInput::Upload(body.to_vec())
+    let params = upload_params(query)?;
+    let input = if let Some((format, ext, map, opts)) = upload_spec(&headers, params)? {
+        tokio::task::spawn_blocking(move || {
+            let name = std::path::PathBuf::from(format!("upload.{ext}"));
+            // refuse at once what cannot be read: the encoding, the header, the workbook
+            if format != Format::Jsonl {
+                RecordSource::from_reader_with(
+                    Box::new(std::io::Cursor::new(body.clone())),
+                    &name,
+                    format,
+                    map.clone(),
+                    &opts,
+                )?;
+            }
+            let file = TempFile::write(&body, ext)
+                .map_err(|e| ApiError::internal(format!("cannot keep the upload: {e}")))?;
+            Ok::<_, ApiError>(JobInput::Upload(Upload {
+                file,
+                name,
+                format,
+                map,
+                opts,
+            }))
+        })
+        .await??
     } else {
         let req: JobRequest = serde_json::from_slice(&body)
             .map_err(|e| ApiError::bad_request(format!("invalid job request: {e}")))?;
         limits::job_inputs(req.inputs.len())?;
         let dir = state.settings.dedupe_dir.as_deref().ok_or_else(|| {
             ApiError::bad_request(
-                "server-side files are disabled (no dedupe_dir configured); upload NDJSON instead",
+                "server-side files are disabled (no dedupe_dir configured); upload a file instead",
             )
         })?;
         let files = req
@@ -504,6 +641,64 @@ async fn start_job(
         Json(json!({ "id": id, "status_url": url })).into_response(),
     )
         .into_response())
+}
+
+/// Rows a preview shows.
+const PREVIEW_ROWS: usize = 10;
+
+/// The first rows of an upload with its header and the guessed mapping, to check before a job.
+#[utoipa::path(post, path = "/v1/dedupe/preview", tag = "dedupe",
+    params(
+        ("format" = Option<String>, Query, description = "As for POST /v1/dedupe/jobs"),
+        ("encoding" = Option<String>, Query, description = "utf-8, gb18030, gbk (else detected)"),
+        ("sheet" = Option<String>, Query, description = "The sheet to show (else the first with rows)"),
+        ("columns" = Option<String>, Query, description = "A column mapping to apply to the guess")),
+    request_body(content = String, description = "The file, as for POST /v1/dedupe/jobs"),
+    responses((status = 200, description = "`{format, encoding, sheet, sheets, header_row, headers, fields, columns, rows, known_fields}`: `fields[i]` is the field of `headers[i]` (the header itself for an extra column), `columns` the same as header → field, `rows` the first 10 rows after the header", body = Value),
+        (status = 400, description = "Unknown format or encoding, no header row, not a workbook", body = ErrorResponse)),
+    security(("api_key" = [])))]
+async fn preview_upload(
+    headers: HeaderMap,
+    query: Result<Query<UploadParams>, axum::extract::rejection::QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let body = body.map_err(body_error)?;
+    let params = upload_params(query)?;
+    let Some((format, ext, map, opts)) = upload_spec(&headers, params)? else {
+        return Err(ApiError::bad_request(
+            "send the file as text/csv, an Excel content type or application/x-ndjson, or name its format with ?format=csv|tsv|xlsx|xls|ods|jsonl",
+        ));
+    };
+    let p = tokio::task::spawn_blocking(move || {
+        crate::source::preview(
+            Box::new(std::io::Cursor::new(body)),
+            &std::path::PathBuf::from(format!("upload.{ext}")),
+            format,
+            &map,
+            &opts,
+            PREVIEW_ROWS,
+        )
+    })
+    .await??;
+    let columns: serde_json::Map<String, Value> = p
+        .headers
+        .iter()
+        .zip(&p.fields)
+        .filter(|(h, _)| !h.is_empty())
+        .map(|(h, f)| (h.clone(), Value::String(f.clone())))
+        .collect();
+    Ok(Json(json!({
+        "format": ext,
+        "encoding": p.encoding.map(|e| e.label()),
+        "sheet": p.sheet,
+        "sheets": p.sheets,
+        "header_row": p.header_row,
+        "headers": p.headers,
+        "fields": p.fields,
+        "columns": columns,
+        "rows": p.rows,
+        "known_fields": HEADER_ALIASES.map(|(f, _)| f),
+    })))
 }
 
 /// Runs `f` on the locked job `id`; with `done_only`, only once the job has finished.

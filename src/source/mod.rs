@@ -5,6 +5,7 @@
 mod contact;
 mod encoding;
 mod header;
+mod preview;
 mod row;
 mod serial_date;
 mod xlsx;
@@ -12,6 +13,7 @@ mod xlsx;
 pub use contact::{Contact, split_contact};
 pub use encoding::{Detected, TextEncoding, detect};
 pub use header::{ColumnMap, HEADER_ALIASES, HEADER_SEARCH_ROWS, find_header_row, is_header};
+pub use preview::{Preview, preview};
 pub use serial_date::serial_to_datetime;
 
 use crate::error::{Error, Result};

@@ -553,6 +553,327 @@ async fn dedupe_jobs_upload_poll_and_fetch_results() {
     );
 }
 
+/// Polls a job until it is done or failed.
+async fn finished_job(s: &AppState, url: &str) -> Value {
+    let mut status = Value::Null;
+    for _ in 0..500 {
+        status = json_call(s, "GET", url, Some("sup"), Value::Null).await.1;
+        if status["state"] == "done" || status["state"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    status
+}
+
+/// The groups of a finished job, record id → duplicate group.
+async fn job_groups(s: &AppState, url: &str) -> std::collections::HashMap<String, String> {
+    let (st, _, text) = call(
+        s,
+        "GET",
+        &format!("{url}/groups"),
+        Some("sup"),
+        "application/json",
+        Body::empty(),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{text}");
+    text.lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["duplicate_group"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn query_escape(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+const WAGES: &str = "华兴建筑公司拖欠十二名工人工资共计八万六千元，多次讨要未果。";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+#[tokio::test]
+async fn dedupe_csv_upload_in_gb18030_with_a_title_row_previews_and_runs_with_a_mapping() {
+    let s = state_with(Config::default());
+    // 反映事项 is no known header: the preview keeps it as an extra column, the job maps it
+    let mut text =
+        String::from("2024年5月信访登记表,,,,,\n编号,来信人,联系电话,问题属地,反映事项,登记时间\n");
+    for id in ["C1", "C2"] {
+        text.push_str(&format!(
+            "{id},张伟,13912345678,湖南省长沙市岳麓区望月湖街道,{NOISE},2023/05/01 09:00\n"
+        ));
+    }
+    text.push_str(&format!(
+        "C3,王强,13600002222,湖南省株洲市芦淞区,{WAGES},2023/05/02 10:00\n"
+    ));
+    let (gbk, _, _) = encoding_rs::GB18030.encode(&text);
+    let gbk = gbk.into_owned();
+
+    let (st, p, _) = call(
+        &s,
+        "POST",
+        "/v1/dedupe/preview",
+        Some("sup"),
+        "text/csv",
+        gbk.clone(),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{p}");
+    assert_eq!(p["format"], "csv");
+    assert_eq!(p["encoding"], "GB18030");
+    assert_eq!(p["header_row"], 1);
+    assert_eq!(p["headers"][1], "来信人");
+    assert_eq!(p["fields"][1], "name");
+    assert_eq!(p["columns"]["编号"], "id");
+    assert_eq!(p["columns"]["登记时间"], "received_at");
+    assert_eq!(p["columns"]["反映事项"], "反映事项", "an extra column");
+    assert_eq!(p["rows"].as_array().unwrap().len(), 3);
+    assert_eq!(p["rows"][2][0], "C3");
+    assert_eq!(p["rows"][0][1], "张伟");
+    assert!(
+        p["known_fields"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("content"))
+    );
+
+    let columns = json!({"编号": "id", "来信人": "name", "反映事项": "content"}).to_string();
+    let (st, v, _) = call(
+        &s,
+        "POST",
+        &format!("/v1/dedupe/jobs?columns={}", query_escape(&columns)),
+        Some("sup"),
+        "text/csv; charset=gb18030",
+        gbk,
+    )
+    .await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{v}");
+    let url = v["status_url"].as_str().unwrap().to_string();
+    let status = finished_job(&s, &url).await;
+    assert_eq!(status["state"], "done", "{status}");
+    assert_eq!(
+        (status["records"].as_u64(), status["rejected"].as_u64()),
+        (Some(3), Some(0)),
+        "{status}"
+    );
+    let groups = job_groups(&s, &url).await;
+    assert_eq!(groups.len(), 3);
+    assert_eq!(groups["C1"], groups["C2"], "{groups:?}");
+    assert_ne!(groups["C1"], groups["C3"], "{groups:?}");
+    let (st, report) = json_call(
+        &s,
+        "GET",
+        &format!("{url}/report"),
+        Some("sup"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!((st, report["records"].as_u64()), (StatusCode::OK, Some(3)));
+}
+
+#[tokio::test]
+async fn dedupe_xlsx_upload_with_serial_dates_and_a_contact_column_runs_to_done() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name("登记").unwrap();
+    sheet.write_string(0, 0, "2024年5月来电登记").unwrap();
+    for (c, h) in [
+        "工单号",
+        "来电人",
+        "联系方式",
+        "问题属地",
+        "来电内容",
+        "来电时间",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(2, c as u16, *h).unwrap();
+    }
+    let rows = [
+        (
+            "X1",
+            "张伟",
+            "13912345678 长沙市岳麓区麓山路12号",
+            "湖南省长沙市岳麓区望月湖街道",
+            NOISE,
+        ),
+        (
+            "X2",
+            "张伟",
+            "13912345678",
+            "湖南省长沙市岳麓区望月湖街道",
+            NOISE,
+        ),
+        ("X3", "王强", "13600002222", "湖南省株洲市芦淞区", WAGES),
+    ];
+    for (r, (id, name, contact, place, content)) in rows.iter().enumerate() {
+        let r = 3 + r as u32;
+        sheet.write_string(r, 0, *id).unwrap();
+        sheet.write_string(r, 1, *name).unwrap();
+        sheet.write_string(r, 2, *contact).unwrap();
+        sheet.write_string(r, 3, *place).unwrap();
+        sheet.write_string(r, 4, *content).unwrap();
+        // 2023-05-01 09:00 and later, as a serial number
+        sheet.write_number(r, 5, 45047.375 + r as f64).unwrap();
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    let s = state_with(Config::default());
+
+    let (st, p, _) = call(
+        &s,
+        "POST",
+        "/v1/dedupe/preview",
+        Some("sup"),
+        XLSX,
+        bytes.clone(),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{p}");
+    assert_eq!(
+        (p["format"].as_str(), p["sheet"].as_str()),
+        (Some("xlsx"), Some("登记"))
+    );
+    assert_eq!(p["header_row"], 2);
+    assert_eq!(p["columns"]["工单号"], "id");
+    assert_eq!(p["columns"]["联系方式"], "contact");
+    assert_eq!(p["columns"]["来电时间"], "received_at");
+    assert!(
+        p["rows"][0][5].as_str().unwrap().starts_with("2023-05-0"),
+        "a serial date shown as a date: {p}"
+    );
+
+    let (st, v, _) = call(
+        &s,
+        "POST",
+        "/v1/dedupe/jobs?format=xlsx",
+        Some("sup"),
+        "application/octet-stream",
+        bytes,
+    )
+    .await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{v}");
+    let url = v["status_url"].as_str().unwrap().to_string();
+    let status = finished_job(&s, &url).await;
+    assert_eq!(status["state"], "done", "{status}");
+    assert_eq!(status["records"], 3, "{status}");
+    let groups = job_groups(&s, &url).await;
+    assert_eq!(groups["X1"], groups["X2"], "{groups:?}");
+    assert_ne!(groups["X1"], groups["X3"], "{groups:?}");
+}
+
+#[tokio::test]
+async fn bad_uploads_are_json_errors_naming_the_problem() {
+    let s = state_with(Config::default());
+    let cases: [(&str, &str, Vec<u8>, &str); 7] = [
+        ("", "text/csv", "甲,乙,丙\n1,2,3\n".into(), "no header row"),
+        (
+            "",
+            "text/csv",
+            [b"id,name\n".as_slice(), &[0xff; 300]].concat(),
+            "unknown text encoding",
+        ),
+        (
+            "?encoding=latin1",
+            "text/csv",
+            "编号,姓名\nA,张伟\n".into(),
+            "unknown encoding",
+        ),
+        ("", XLSX, "编号,姓名\n".into(), "cannot read the workbook"),
+        (
+            "?format=pdf",
+            "application/octet-stream",
+            "x".into(),
+            "unknown format",
+        ),
+        (
+            "?columns=%7B%22x%22%3A%22nosuch%22%7D",
+            "text/csv",
+            "编号,姓名\nA,张伟\n".into(),
+            "unknown field",
+        ),
+        (
+            "?columns=notjson",
+            "text/csv",
+            "编号,姓名\nA,张伟\n".into(),
+            "columns",
+        ),
+    ];
+    for route in ["/v1/dedupe/preview", "/v1/dedupe/jobs"] {
+        for (query, ctype, body, expected) in &cases {
+            let (st, v, text) = call(
+                &s,
+                "POST",
+                &format!("{route}{query}"),
+                Some("sup"),
+                ctype,
+                body.clone(),
+            )
+            .await;
+            assert_eq!(st, StatusCode::BAD_REQUEST, "{route}{query}: {text}");
+            assert_error(&v, 400, "bad_request");
+            let message = v["error"]["message"].as_str().unwrap();
+            assert!(message.contains(expected), "{route}{query}: {message}");
+        }
+    }
+    // JSONL: the keys of the first lines, in order, with the mapping applied
+    let jsonl = format!(
+        "{}\n{}\n",
+        json!({"id": "J1", "来信人": "张伟"}),
+        json!({"id": "J2", "备注": 3})
+    );
+    let (st, p, _) = call(
+        &s,
+        "POST",
+        &format!(
+            "/v1/dedupe/preview?format=jsonl&columns={}",
+            query_escape(r#"{"备注":"content"}"#)
+        ),
+        Some("sup"),
+        "application/octet-stream",
+        jsonl,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{p}");
+    assert_eq!(p["headers"], json!(["id", "来信人", "备注"]));
+    assert_eq!(p["fields"], json!(["id", "name", "content"]));
+    assert_eq!(p["rows"], json!([["J1", "张伟", ""], ["J2", "", "3"]]));
+    // a preview needs a file type; JSON is a job request
+    let (st, v) = json_call(
+        &s,
+        "POST",
+        "/v1/dedupe/preview",
+        Some("sup"),
+        json!({"inputs": []}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("format"),
+        "{v}"
+    );
+    let (st, _, _) = call(
+        &s,
+        "POST",
+        "/v1/dedupe/preview",
+        Some("desk"),
+        "text/csv",
+        "编号,姓名\n",
+    )
+    .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+}
+
 #[tokio::test]
 async fn rate_limit_answers_429() {
     let s = state_with(Config {
