@@ -3,7 +3,10 @@
 against a real `casematch serve` on loopback. Python standard library only.
 
 Flows: the intake check of a known duplicate shows DUPLICATE and the original; a search with
-a channel filter lists only that channel; a wrong API key shows the 401 error.
+a channel filter lists only that channel; a wrong API key shows the 401 error; the intake
+page's Chinese labels render as real glyphs (not tofu boxes); a CSV upload on the dedupe page
+shows its first rows with a mapping select per column, a changed mapping is sent with the
+job, and the report appears.
 Screenshots go to target/browser-screenshots/ (not committed). Exits non-zero on failure.
 
 Usage: python3 tests/browser/run.py [path/to/casematch]   (default target/release/casematch)
@@ -30,6 +33,48 @@ FIXTURE = [
     {"id": "LET-3", "channel": "来信", "received_at": DAY + "T03:00:00+08:00", "name": "王强", "phone": "13600002222",
      "location": "湖南省株洲市芦淞区", "content": "华兴建筑公司拖欠十二名工人工资共计八万六千元，多次讨要未果。", "handler": "芦淞区人社局"},
 ]
+
+
+# a CSV export: a title row above the header, and a column (反映事项) no alias names
+UPLOAD_CSV = "2024年5月信访登记表,,,,\n编号,来信人,联系电话,问题属地,反映事项\n" + "".join(
+    f"{id},{name},{phone},{place},{text}\n" for id, name, phone, place, text in [
+        ("B1", "张伟", "13912345678", "湖南省长沙市岳麓区望月湖街道", NOISE),
+        ("B2", "张伟", "13912345678", "湖南省长沙市岳麓区望月湖街道", NOISE),
+        ("B3", "王强", "13600002222", "湖南省株洲市芦淞区", "华兴建筑公司拖欠十二名工人工资共计八万六千元，多次讨要未果。"),
+    ])
+
+# Per CJK character: its advance against the font size, and whether the glyphs differ from one
+# another and from a character no font has (tofu boxes are all alike).
+CJK_GLYPHS_JS = """
+const label = document.querySelector(arguments[0]);
+const style = getComputedStyle(label);
+const px = parseFloat(style.fontSize);
+const font = `${style.fontSize} ${style.fontFamily}`;
+const canvas = document.createElement('canvas');
+canvas.width = canvas.height = Math.ceil(px * 2);
+const ctx = canvas.getContext('2d', {willReadFrequently: true});
+function ink(ch) {
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  ctx.font = font; ctx.fillStyle = '#000'; ctx.textBaseline = 'top';
+  ctx.fillText(ch, 2, 2);
+  return Array.from(ctx.getImageData(0, 0, canvas.width, canvas.height).data.filter((_, i) => i % 4 === 3)).join(',');
+}
+ctx.font = font;
+const text = '姓名受理查重';
+const chars = Array.from(text).map(ink);
+const missing = ink('\\u{E0080}');
+// the label as laid out: its Chinese part alone
+const span = document.createElement('span');
+span.textContent = '姓名受理';
+span.style.font = font;
+label.appendChild(span);
+const laidOut = span.getBoundingClientRect().width / 4;
+span.remove();
+return {px, family: style.fontFamily, advance: ctx.measureText(text).width / text.length, laidOut,
+        distinct: new Set(chars).size, total: chars.length, likeMissing: chars.filter((c) => c === missing).length,
+        blank: chars.filter((c) => !/[1-9]/.test(c)).length,
+        notoLoaded: document.fonts.check(`${px}px "Noto Sans CJK SC"`)};
+"""
 
 
 def free_port():
@@ -74,6 +119,9 @@ class Browser:
 
     def find(self, css):
         return self.cmd("POST", "/element", {"using": "css selector", "value": css})[ELEMENT]
+
+    def upload(self, css, path):
+        self.cmd("POST", f"/element/{self.find(css)}/value", {"text": path})
 
     def click(self, css):
         self.cmd("POST", f"/element/{self.find(css)}/click", {})
@@ -194,9 +242,56 @@ def main():
             assert "unauthorized" in err, err
             assert browser.js("return document.querySelector('#check-result').hidden") is True
 
+        def intake_renders_cjk():
+            browser.go(page)
+            browser.wait_text("#tab-intake", lambda t: "受理" in t)
+            m = browser.js(CJK_GLYPHS_JS, "#intake-form label")
+            print(f"     CJK glyphs: {m}")
+            # CJK glyphs are full width; a missing glyph is a box of the Latin font's width
+            assert abs(m["advance"] - m["px"]) <= 0.1 * m["px"], m
+            assert abs(m["laidOut"] - m["px"]) <= 0.1 * m["px"], m
+            assert m["distinct"] == m["total"] and m["likeMissing"] == 0 and m["blank"] == 0, m
+
+        def dedupe_csv_upload():
+            csv_path = os.path.join(work, "登记表.csv")
+            with open(csv_path, "w", encoding="utf-8") as f:
+                f.write(UPLOAD_CSV)
+            browser.go(page)
+            browser.type("#api-key", "lead-key")
+            browser.click("#save-key")
+            browser.click("#tab-dedupe")
+            browser.upload("#dedupe-file", csv_path)
+            info = browser.wait_text("#dedupe-preview-info", lambda t: "CSV" in t)
+            assert "UTF-8" in info and "row 2" in info, info
+            table = browser.js("""return {
+                headers: Array.from(document.querySelectorAll('#dedupe-preview-table tr.headers th')).map((th) => th.textContent),
+                mapping: Array.from(document.querySelectorAll('#dedupe-preview-table .map-select')).map((s) => s.value),
+                options: document.querySelector('#dedupe-preview-table .map-select').options.length,
+                rows: Array.from(document.querySelectorAll('#dedupe-preview-table tbody tr')).map((tr) => Array.from(tr.cells).map((td) => td.textContent))}""")
+            assert table["headers"] == ["编号", "来信人", "联系电话", "问题属地", "反映事项"], table
+            assert table["mapping"] == ["id", "name", "phone", "location", "反映事项"], table
+            assert table["options"] > 10, table
+            assert [r[0] for r in table["rows"]] == ["B1", "B2", "B3"] and table["rows"][0][1] == "张伟", table
+            # the narrative column is no known header: map it to content by hand
+            browser.js("""const s = document.querySelector('#dedupe-preview-table .map-select[data-header="反映事项"]');
+                s.value = 'content'; s.dispatchEvent(new Event('change'));""")
+            browser.screenshot("dedupe-preview")
+            browser.click("#dedupe-start")
+            browser.wait_text("#dedupe-status", lambda t: t.startswith("done") and "3 records" in t, seconds=60)
+            end = time.time() + 20
+            report = ""
+            while time.time() < end and "Duplicate report" not in report:
+                report = browser.js("const f = document.querySelector('#dedupe-report'); return f.hidden ? '' : f.srcdoc")
+                time.sleep(0.2)
+            assert "<b>3</b>records" in report, report[:500]
+            # B1 and B2 are one group, and its summaries come from the mapped content column
+            assert "B2" in report and "打桩机" in report, report[:2000]
+
+        step("intake-cjk-glyphs", intake_renders_cjk)
         step("intake-duplicate", intake_duplicate)
         step("search-channel-filter", search_with_filter)
         step("bad-api-key", bad_key)
+        step("dedupe-csv-upload", dedupe_csv_upload)
     finally:
         if browser:
             browser.close()

@@ -148,37 +148,80 @@ $("#search-form").addEventListener("submit", (e) => { e.preventDefault(); offset
 $("#prev").addEventListener("click", () => { offset = Math.max(0, offset - LIMIT); runSearch().catch(() => {}); });
 $("#next").addEventListener("click", () => { offset += LIMIT; runSearch().catch(() => {}); });
 
-// ---- dedupe jobs
-function applyMapping(text, mapping) {
-  const rules = {};
-  mapping.split("\n").map((l) => l.split("=")).filter((p) => p.length === 2).forEach(([from, to]) => { rules[from.trim()] = to.trim(); });
-  if (!Object.keys(rules).length) return text;
-  return text.split("\n").filter((l) => l.trim()).map((l) => {
-    try {
-      const o = JSON.parse(l);
-      const out = {};
-      for (const [k, v] of Object.entries(o)) out[rules[k] || k] = v;
-      return JSON.stringify(out);
-    } catch (_) { return l; }
-  }).join("\n") + "\n";
+// ---- dedupe jobs: preview the upload, correct the column mapping, run the job
+const FIELD_NAMES = {
+  account: "账号", id: "编号", platform: "平台", channel: "渠道", received_at: "登记时间", name: "姓名",
+  id_number: "身份证号", phone: "联系电话", contact: "联系方式 (电话+地址)", address: "地址", location: "问题属地",
+  headcount: "人数", title: "标题", content: "诉求内容", category: "类别", handler: "首办单位", status: "状态",
+};
+const EXTENSION_FORMAT = { csv: "csv", tsv: "tsv", xlsx: "xlsx", xlsm: "xlsm", xls: "xls", xlsb: "xlsb", ods: "ods", jsonl: "jsonl", ndjson: "jsonl", json: "jsonl" };
+let dedupePreview = null;
+
+function uploadFormat(file) {
+  const ext = (file.name.split(".").pop() || "").toLowerCase();
+  return EXTENSION_FORMAT[ext] || "jsonl";
 }
+
+function renderPreview(p) {
+  const known = p.known_fields || Object.keys(FIELD_NAMES);
+  const select = (header, field, i) => {
+    const options = [`<option value="${esc(header)}"${known.includes(field) ? "" : " selected"}>(extra column 附加列)</option>`]
+      .concat(known.map((f) => `<option value="${esc(f)}"${f === field ? " selected" : ""}>${esc(f)} ${esc(FIELD_NAMES[f] || "")}</option>`));
+    return `<select class="map-select" data-col="${i}" data-header="${esc(header)}">${options.join("")}</select>`;
+  };
+  const head = p.headers.map((h) => `<th>${esc(h)}</th>`).join("");
+  const maps = p.headers.map((h, i) => `<th class="${known.includes(p.fields[i]) ? "" : "extra"}">${h ? select(h, p.fields[i], i) : ""}</th>`).join("");
+  const rows = p.rows.map((r) => `<tr>${r.map((c) => `<td title="${esc(c)}">${esc(c)}</td>`).join("")}</tr>`).join("");
+  $("#dedupe-preview-table").innerHTML = `<thead><tr class="headers">${head}</tr><tr class="mapping">${maps}</tr></thead><tbody>${rows}</tbody>`;
+  const where = [p.format.toUpperCase(), p.encoding, p.sheet ? `sheet ${p.sheet}` : null, `header on row ${p.header_row + 1}`, `first ${p.rows.length} rows`];
+  $("#dedupe-preview-info").textContent = where.filter(Boolean).join(" · ") + " — check the field of each column 请核对每列对应的字段";
+  document.querySelectorAll("#dedupe-preview-table .map-select").forEach((s) => s.addEventListener("change", () => {
+    s.closest("th").classList.toggle("extra", !known.includes(s.value));
+  }));
+  $("#dedupe-preview").hidden = false;
+}
+
+function chosenColumns() {
+  const columns = {};
+  document.querySelectorAll("#dedupe-preview-table .map-select").forEach((s) => { columns[s.dataset.header] = s.value; });
+  return columns;
+}
+
+$("#dedupe-file").addEventListener("change", async () => {
+  const file = $("#dedupe-file").files[0];
+  dedupePreview = null;
+  $("#dedupe-preview").hidden = true;
+  $("#dedupe-start").disabled = true;
+  $("#dedupe-report").hidden = true;
+  $("#dedupe-status").textContent = "";
+  if (!file) return;
+  try {
+    dedupePreview = await api("POST", "/v1/dedupe/preview?format=" + uploadFormat(file), file, "application/octet-stream");
+    renderPreview(dedupePreview);
+    $("#dedupe-start").disabled = false;
+  } catch (_) { /* shown in the error bar */ }
+});
 
 $("#dedupe-start").addEventListener("click", async () => {
   const file = $("#dedupe-file").files[0];
-  if (!file) { showError("choose a JSONL file first"); return; }
-  const body = applyMapping(await file.text(), $("#dedupe-map").value);
+  if (!file || !dedupePreview) { showError("choose a file first 请先选择文件"); return; }
+  const query = new URLSearchParams({ format: uploadFormat(file), columns: JSON.stringify(chosenColumns()) });
+  $("#dedupe-start").disabled = true;
+  $("#dedupe-report").hidden = true;
   try {
-    const job = await api("POST", "/v1/dedupe/jobs", body, "application/x-ndjson");
+    const job = await api("POST", "/v1/dedupe/jobs?" + query, file, "application/octet-stream");
     $("#dedupe-progress").hidden = false;
+    let s;
     for (;;) {
-      const s = await api("GET", job.status_url);
+      s = await api("GET", job.status_url);
       $("#dedupe-status").textContent = `${s.state} · ${s.stage} · ${s.records} records, ${s.rejected} rejected`;
       $("#dedupe-progress").value = s.total ? s.done / s.total : 0;
-      if (s.state !== "running") break;
+      if (s.state !== "running" && s.state !== "queued") break;
       await new Promise((r) => setTimeout(r, 500));
     }
+    if (s.state === "failed") { showError("the job failed: " + (s.error || "")); return; }
     const html = await api("GET", job.status_url + "/report?format=html");
     $("#dedupe-report").srcdoc = html;
     $("#dedupe-report").hidden = false;
-  } catch (_) { /* shown */ }
+  } catch (_) { /* shown */ } finally { $("#dedupe-start").disabled = false; }
 });
