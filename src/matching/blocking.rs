@@ -48,9 +48,9 @@ pub struct BlockingConfig {
 impl Default for BlockingConfig {
     fn default() -> Self {
         BlockingConfig {
-            anchors: 8,
+            anchors: 12,
             max_posting: 0,
-            text_candidates: 30,
+            text_candidates: 50,
             key_group_all_pairs: 60,
             key_window: 20,
         }
