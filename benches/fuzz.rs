@@ -12,6 +12,7 @@ use properties::{check, inputs};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
+use std::cell::Cell;
 use std::time::Instant;
 
 /// Runs one property for `cases` cases and prints what happened.
@@ -30,16 +31,22 @@ fn run<S: Strategy>(
         ..Config::default()
     };
     let mut runner = TestRunner::new(config);
+    // counted, not taken from the config: the cases that really ran (shrinking included)
+    let ran = Cell::new(0u64);
     let start = Instant::now();
-    let result = runner.run(&strategy, test);
+    let result = runner.run(&strategy, |v| {
+        ran.set(ran.get() + 1);
+        test(v)
+    });
     let secs = start.elapsed().as_secs_f64();
+    let ran = ran.get();
     match result {
         Ok(()) => {
-            println!("{name:<44} {cases:>9} cases {secs:>9.1} s");
+            println!("{name:<44} {ran:>9} cases {secs:>9.1} s");
             true
         }
         Err(e) => {
-            println!("{name:<44} FAILED after {secs:.1} s: {e}");
+            println!("{name:<44} FAILED after {ran} cases, {secs:.1} s: {e}");
             false
         }
     }

@@ -1178,11 +1178,13 @@ proptest! {
         check::name_any(raw)?;
     }
 
-    // BUG (src/analysis/name.rs, strip_address): a suffix stripped from 小明先生 or
-    // 老王先生 leaves the full name 小明 (surname 小), but 小明 alone reads as 明 by a form
-    // of address (surname 明): the two spellings of one person get different surnames.
+    // BUG (src/analysis/name.rs, PersonName::parse / strip_address): what is left after a
+    // form of address is stripped is not checked again. 小明先生, 老王先生 give the full name
+    // 小明, 老王 (surname 小, 老), while 小明, 老王 alone give the surname 明, 王; and
+    // 匿名先生, 群众同志, 先生某某 give the full names 匿名, 群众, 先生, which alone name
+    // nobody (so two anonymous callers compare as one name).
     #[test]
-    #[ignore = "bug: 小明先生 and 小明 give different surnames"]
+    #[ignore = "bug: stripping a form of address leaves 小明, 匿名 as full names"]
     fn names_idempotent(raw in prop_oneof![inputs::text(), inputs::name_like()]) {
         check::name_idempotent(raw)?;
     }
