@@ -7,5 +7,6 @@ mod durability;
 mod fixtures;
 mod import;
 mod ingest;
+mod properties;
 mod search;
 mod server;
