@@ -252,6 +252,21 @@ fn numbers_in(chunk: &str, out: &mut Vec<Phone>) {
         {
             g.insert(0, '0');
         }
+    } else if groups.len() > 1 {
+        // a country code glued to the first group: +86139-1234-5678, 0086139 1234 5678
+        let glued = match &groups[0].1 {
+            g if g.len() > 4 && g.starts_with("0086") => Some(4),
+            g if plus && g.len() > 2 && g.starts_with("86") => Some(2),
+            _ => None,
+        };
+        if let Some(n) = glued {
+            international = true;
+            let g = &mut groups[0].1;
+            g.drain(..n);
+            if !g.starts_with(['0', '1']) {
+                g.insert(0, '0');
+            }
+        }
     }
     let mut buf = String::new();
     let flush = |buf: &mut String, ext: Option<String>, out: &mut Vec<Phone>| {
@@ -346,6 +361,15 @@ mod tests {
             .into_iter()
             .map(|p| p.digits)
             .collect()
+    }
+
+    #[test]
+    fn a_country_code_glued_to_the_first_group_is_stripped() {
+        for raw in ["+86139-1234-5678", "0086139 1234 5678", "+86139 1234 5678"] {
+            let all = Phone::parse_all(raw);
+            assert_eq!(all.len(), 1, "{raw}: {all:?}");
+            assert_eq!(all[0].digits, "13912345678", "{raw}");
+        }
     }
 
     #[test]

@@ -92,7 +92,10 @@ pub fn parse_datetime(raw: &str) -> Option<DateTime<FixedOffset>> {
 /// its whole day.
 pub fn parse_date_bound(raw: &str, end_of_day: bool) -> Option<i64> {
     let t = parse_datetime(raw)?;
-    let date_only = raw.trim().chars().count() <= 10;
+    // a bare date (2023-05-14, 2023年05月14日, full-width or not) names its whole day
+    let date_only = !raw
+        .chars()
+        .any(|c| matches!(c, ':' | '：' | '时' | '点' | 'T' | 't'));
     Some(t.timestamp() + if end_of_day && date_only { 86_399 } else { 0 })
 }
 
@@ -237,6 +240,22 @@ fn case_from_map(map: Map<String, Value>) -> Result<Case, RecordError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_bare_date_bound_covers_its_whole_day_in_every_spelling() {
+        for raw in [
+            "2023-05-14",
+            "2023年5月14日",
+            "2023年05月14日",
+            "２０２３年０５月１４日",
+        ] {
+            let start = parse_date_bound(raw, false).unwrap();
+            assert_eq!(parse_date_bound(raw, true), Some(start + 86_399), "{raw}");
+        }
+        let t = parse_date_bound("2023-05-14 10:00:00", true).unwrap();
+        assert_eq!(parse_date_bound("2023-05-14 10:00:00", false), Some(t));
+    }
+
     use super::*;
 
     #[test]

@@ -1138,7 +1138,6 @@ proptest! {
     // (<= 10 chars), so `2054年10月10日` or `2023年05月14日` (11 chars) as an upper bound
     // stops at midnight and leaves out the day it names.
     #[test]
-    #[ignore = "bug: parse_date_bound misses 11-char Chinese dates"]
     fn date_bound_includes_the_whole_day(input in inputs::dated()) {
         check::date_bound_whole_day(input)?;
     }
@@ -1168,7 +1167,6 @@ proptest! {
     // group `86130` is not a known start, is flushed as a service number, and the rest
     // splits into two short numbers, dropped too.
     #[test]
-    #[ignore = "bug: +86139-1234-5678 yields no phone"]
     fn mobile_with_glued_country_code_in_groups(input in inputs::glued_code_grouped_mobile()) {
         check::mobile_spellings(input)?;
     }
