@@ -185,6 +185,21 @@ impl RecordSource {
     }
 }
 
+/// A CSV reader for decoded text: tab-separated for `.tsv`, rows of any width, no header
+/// assumed (it is searched for below title rows).
+pub(super) fn csv_reader<R: Read>(reader: R, path: &Path) -> csv::Reader<R> {
+    let delimiter = if path.extension().is_some_and(|e| e == "tsv") {
+        b'\t'
+    } else {
+        b','
+    };
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(reader)
+}
+
 /// Decodes the text, reads up to [`HEADER_SEARCH_ROWS`] rows to find the header, and keeps
 /// the rows after it for the iterator.
 fn open_csv(
@@ -194,16 +209,7 @@ fn open_csv(
     opts: &ReadOptions,
 ) -> Result<CsvRows> {
     let (reader, encoding) = encoding::utf8_reader(reader, path, opts.encoding)?;
-    let delimiter = if path.extension().is_some_and(|e| e == "tsv") {
-        b'\t'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(reader);
+    let mut reader = csv_reader(reader, path);
     let mut head = Vec::new();
     while head.len() < HEADER_SEARCH_ROWS {
         let mut record = csv::StringRecord::new();

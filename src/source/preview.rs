@@ -62,16 +62,7 @@ fn preview_csv(
     limit: usize,
 ) -> Result<Preview> {
     let (reader, enc) = encoding::utf8_reader(reader, path, opts.encoding)?;
-    let delimiter = if path.extension().is_some_and(|e| e == "tsv") {
-        b'\t'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(reader);
+    let mut reader = super::csv_reader(reader, path);
     let mut head: Vec<Vec<String>> = Vec::new();
     let mut header: Option<usize> = None;
     let mut rows = Vec::new();
