@@ -49,10 +49,15 @@ pub fn bigram_hash(a: char, b: char) -> u32 {
 /// The distinct bigrams of normalised text after formula phrases are cut out, with their
 /// keys, sorted by key.
 pub fn distinct_bigrams(normalized: &str) -> Vec<(u32, char, char)> {
-    let cut = match BOILERPLATE.as_ref() {
-        Some(m) => m.replace_all(normalized, &vec!["|"; m.patterns_len()]),
-        None => normalized.to_string(),
-    };
+    let mut cut = String::with_capacity(normalized.len());
+    match BOILERPLATE.as_ref() {
+        // every formula phrase becomes a break, without a replacement list per call
+        Some(m) => m.replace_all_with(normalized, &mut cut, |_, _, dst| {
+            dst.push('|');
+            true
+        }),
+        None => cut.push_str(normalized),
+    }
     let mut out = Vec::with_capacity(cut.len() / 3);
     let mut prev: Option<char> = None;
     for c in cut.chars() {
