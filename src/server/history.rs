@@ -53,8 +53,11 @@ pub struct HistoryRecord {
     /// 受理 / 办理中 / 办结
     pub status: Option<&'static str>,
     pub title: Option<String>,
+    pub location: Option<String>,
     /// the start of the narrative
     pub summary: String,
+    /// the whole narrative, for opening the record from the timeline
+    pub content: Option<String>,
     /// the original the desk registered it against
     pub linked_to: Option<String>,
     /// the earliest record of the matter on file (首办)
@@ -99,6 +102,8 @@ fn record(stored: &StoredCase, relation: Relation) -> HistoryRecord {
         handler: c.handler.clone(),
         status: c.status.map(|s| s.label()),
         title: c.title.clone(),
+        location: c.location.clone(),
+        content: c.content.clone(),
         summary: c
             .content
             .as_deref()
@@ -233,7 +238,7 @@ impl Engine {
 /// The matter history of one case: its duplicate and matter groups on one timeline.
 #[utoipa::path(get, path = "/v1/cases/{id}/history", tag = "cases",
     params(("id" = String, Path, description = "Case id")),
-    responses((status = 200, description = "`{id, original_id, duplicates, related, records: [{id, relation: self|duplicate|related, channel, platform, received_at, handler, status, title, summary, linked_to, first}]}`, newest first; `first` marks the earliest record (首办). No personal data", body = Value),
+    responses((status = 200, description = "`{id, original_id, duplicates, related, records: [{id, relation: self|duplicate|related, channel, platform, received_at, handler, status, title, location, summary, content, linked_to, first}]}`, newest first; `first` marks the earliest record (首办). No personal data", body = Value),
         (status = 404, body = super::error::ErrorResponse), (status = 401, body = super::error::ErrorResponse)),
     security(("api_key" = [])))]
 async fn history(
