@@ -813,4 +813,139 @@ mod tests {
         assert_eq!(f.name, None);
         assert_eq!(f.location, None);
     }
+
+    async fn call(
+        state: &AppState,
+        method: &str,
+        uri: &str,
+        key: Option<&str>,
+        body: Value,
+    ) -> (axum::http::StatusCode, Value) {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let mut req = axum::http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-type", "application/json");
+        if let Some(k) = key {
+            req = req.header("authorization", format!("Bearer {k}"));
+        }
+        let body = if body.is_null() {
+            axum::body::Body::empty()
+        } else {
+            axum::body::Body::from(body.to_string())
+        };
+        let resp = super::super::app(state.clone())
+            .oneshot(req.body(body).unwrap())
+            .await
+            .unwrap();
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_desk_routes_answer_the_intake_role_and_refuse_strangers() {
+        let key = |name: &str, role: &str| super::super::KeyConfig {
+            name: name.into(),
+            role: role.into(),
+            key: Some(format!("{name}-key")),
+            sha256: None,
+        };
+        let settings = super::super::Config {
+            keys: Some(vec![key("desk", "intake"), key("sup", "supervisor")]),
+            ..super::super::Config::default()
+        }
+        .settings();
+        let (state, _writer) = AppState::new(Engine::in_memory().unwrap(), settings).unwrap();
+        for c in [
+            case("WEB-1", "2024-03-02", "张伟", "13912345678", "网上", NOISE),
+            case("TEL-2", "2024-03-09", "张伟", "13912345678", "电话", NOISE),
+        ] {
+            let (s, _) = call(
+                &state,
+                "POST",
+                "/v1/cases",
+                Some("desk-key"),
+                serde_json::to_value(&c).unwrap(),
+            )
+            .await;
+            assert_eq!(s, 201);
+        }
+        // acknowledged writes are read after the index commit
+        let mut h = Value::Null;
+        for _ in 0..50 {
+            let (s, v) = call(
+                &state,
+                "GET",
+                "/v1/cases/TEL-2/history",
+                Some("desk-key"),
+                Value::Null,
+            )
+            .await;
+            if s == 200 && v["records"].as_array().is_some_and(|r| r.len() == 2) {
+                h = v;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(h["original_id"], "WEB-1", "{h}");
+        assert_eq!(h["records"][0]["id"], "TEL-2");
+        assert_eq!(h["records"][1]["relation"], "duplicate");
+        assert_eq!(h["records"][1]["first"], true);
+        // no personal data on the timeline
+        let text = h.to_string();
+        assert!(
+            !text.contains("13912345678") && !text.contains("张伟"),
+            "{text}"
+        );
+        let (s, _) = call(
+            &state,
+            "GET",
+            "/v1/cases/TEL-2/history",
+            Some("sup-key"),
+            Value::Null,
+        )
+        .await;
+        assert_eq!(s, 200);
+        let (s, _) = call(&state, "GET", "/v1/cases/TEL-2/history", None, Value::Null).await;
+        assert_eq!(s, 401);
+        let (s, _) = call(
+            &state,
+            "GET",
+            "/v1/cases/NOPE/history",
+            Some("desk-key"),
+            Value::Null,
+        )
+        .await;
+        assert_eq!(s, 404);
+        let (s, t) = call(
+            &state,
+            "POST",
+            "/v1/ticket",
+            Some("desk-key"),
+            json!({ "text": TICKET }),
+        )
+        .await;
+        assert_eq!(s, 200);
+        assert_eq!(t["phone"], "139 1234 5678");
+        assert_eq!(t["id_number_check"], "valid");
+        let (s, _) = call(
+            &state,
+            "POST",
+            "/v1/ticket",
+            Some("desk-key"),
+            json!({ "words": 1 }),
+        )
+        .await;
+        assert_eq!(s, 400);
+        let (s, m) = call(&state, "GET", "/v1/model", Some("desk-key"), Value::Null).await;
+        assert_eq!(s, 200);
+        let model = crate::matching::Model::bundled().unwrap();
+        assert_eq!(m["person_threshold"].as_f64(), Some(model.person_threshold));
+        assert_eq!(m["matter_threshold"].as_f64(), Some(model.matter_threshold));
+    }
 }

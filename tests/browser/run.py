@@ -502,14 +502,14 @@ def main():
             browser.screenshot("dedupe-preview")
             browser.click("#dedupe-start")
             browser.wait_text("#dedupe-status", lambda t: t.startswith("已完成") and "共 3 条" in t, seconds=60)
-            end = time.time() + 20
-            report = ""
-            while time.time() < end and "Duplicate report" not in report:
-                report = browser.js("const f = document.querySelector('#dedupe-report'); return f.hidden ? '' : f.srcdoc")
-                time.sleep(0.2)
-            assert "<b>3</b>records" in report, report[:500]
+            report = browser.wait_text("#dedupe-report", lambda t: "查重报告" in t)
+            figures = browser.js("return Array.from(document.querySelectorAll('#dedupe-report .figures div')).map((d) => d.textContent)")
+            assert figures[:3] == ["3条记录", "2个重复组", "2个事项"], figures
             # B1 and B2 are one group, and its summaries come from the mapped content column
             assert "B2" in report and "打桩机" in report, report[:2000]
+            assert "姓名相同、电话相同" in report, report[:2000]
+            leaked = [w for w in ["records", "duplicate", "name_same", "very_high", "Duplicate report"] if w in report]
+            assert not leaked, leaked
 
         step("intake-cjk-glyphs", intake_renders_cjk)
         step("intake-duplicate-chinese", intake_duplicate_in_chinese)

@@ -305,9 +305,10 @@ function renderCheck(sub, r) {
   }));
   renderWaterfall(shown);
   $("#history").innerHTML = "";
-  const anchor = r.routing ? r.routing.original_id : (r.matches[0] && r.verdict !== "NEW" ? r.matches[0].id : null);
-  if (anchor) loadHistory(anchor, $("#history")).catch(() => {});
-  else $("#history").innerHTML = "<li class='empty'>本件与在档案件无关联，是该事项的首件。</li>";
+  if (r.routing) loadHistory(r.routing.original_id, $("#history")).catch(() => {});
+  else $("#history").innerHTML = r.verdict === "SAME_PERSON"
+    ? "<li class='empty'>本件是该反映人的新事项，在档无同一事项的记录；其另一事项见左侧相关案件。</li>"
+    : "<li class='empty'>在档无同一事项的记录，本件是该事项的首件。</li>";
   // the likely next step gets the focus: Enter registers
   (lastOriginal ? $("#register-linked") : $("#register-new")).focus();
 }
@@ -601,15 +602,55 @@ $("#dedupe-start").addEventListener("click", async () => {
     let s;
     for (;;) {
       s = await api("GET", job.status_url);
-      $("#dedupe-status").textContent = `${STATUS_LABEL[s.state] || s.state} · ${STAGE_LABEL[s.stage] || s.stage} · 共 ${s.records} 条，拒收 ${s.rejected} 条`;
+      const stage = s.state === "running" ? ` · ${STAGE_LABEL[s.stage] || s.stage}` : "";
+      $("#dedupe-status").textContent = `${STATUS_LABEL[s.state] || s.state}${stage} · 共 ${s.records} 条，拒收 ${s.rejected} 条`;
       $("#dedupe-status").dataset.state = s.state;
       $("#dedupe-progress").value = s.total ? s.done / s.total : 0;
       if (s.state !== "running" && s.state !== "queued") break;
       await new Promise((r) => setTimeout(r, 500));
     }
     if (s.state === "failed") { showError("查重任务失败：" + (s.error || "")); return; }
-    const html = await api("GET", job.status_url + "/report?format=html");
-    $("#dedupe-report").srcdoc = html;
-    $("#dedupe-report").hidden = false;
+    renderReport(await api("GET", job.status_url + "/report"));
   } catch (_) { /* shown */ } finally { $("#dedupe-start").disabled = false; }
 });
+
+// the job's report (JSON) in Chinese
+const pctText = (x) => (100 * x).toFixed(1) + "%";
+function rateTable(title, what, rows) {
+  if (!rows || !rows.length) return "";
+  const max = Math.max(1, ...rows.map((r) => r.records));
+  return `<h4>${esc(title)}</h4><table class="report-table"><tr><th>${esc(what)}</th><th>件数</th><th></th><th>重复率</th><th>事项数</th><th>重信重访率</th></tr>` +
+    rows.map((r) => `<tr><td>${esc(r.label || r.key || "未知")}</td><td class="num">${r.records}</td>` +
+      `<td><span class="bar" style="width:${Math.round(120 * r.records / max)}px"></span></td>` +
+      `<td class="num">${pctText(r.duplicate_rate)}</td><td class="num">${r.matters}</td><td class="num">${pctText(r.repeat_petition_rate)}</td></tr>`).join("") + "</table>";
+}
+
+// what was compared, then in one clause the fields one side lacks
+function sampleEvidence(evidence) {
+  const absent = (f, l) => ["missing", "unknown", "name_missing+phone_missing"].includes(l) || (f === "recurrence" && l === "unknown");
+  const said = evidence.filter(([f, l]) => !absent(f, l)).map(([f, l]) => esc(levelPhrase(f, l)));
+  const lacking = evidence.filter(([f, l]) => absent(f, l)).map(([f]) => esc(FIELD_LABEL[f] || f));
+  return said.join("；") + (lacking.length ? `<br>缺失：${lacking.join("、")}` : "");
+}
+
+function renderReport(r) {
+  const box = $("#dedupe-report");
+  const figures = [[r.records, "条记录"], [r.duplicate_groups, "个重复组"], [r.matter_groups, "个事项"],
+    [pctText(r.duplicate_rate), "重复率"], [pctText(r.repeat_petition_rate), "重信重访率"]];
+  let h = "<h3>查重报告</h3><div class='figures'>" + figures.map(([v, l]) => `<div><b>${esc(v)}</b><span>${esc(l)}</span></div>`).join("") + "</div>";
+  h += "<p class='hint'>重复率：与同一人同一事项的更早记录重复的记录所占比例。重信重访率：同一反映人多次反映的事项所占比例。</p>";
+  h += rateTable("按平台", "平台", r.by_platform) + rateTable("按渠道", "渠道", r.by_channel) + rateTable("按区县", "区县", r.by_county);
+  if ((r.largest_collective_matters || []).length) {
+    h += "<h4>规模最大的集体事项</h4><table class='report-table'><tr><th>原件</th><th>反映人数</th><th>件数</th><th>渠道</th><th>属地</th><th>首办单位</th><th>摘要</th></tr>" +
+      r.largest_collective_matters.map((c) => `<tr><td>${esc(c.original)}</td><td class="num">${c.complainants}</td><td class="num">${c.records}</td>` +
+        `<td>${esc((c.channels || []).join("、"))}</td><td>${esc(c.location ?? "")}</td><td>${esc(c.handler ?? "")}</td><td>${esc(c.summary)}</td></tr>`).join("") + "</table>";
+  }
+  if ((r.sample_groups || []).length) {
+    h += "<h4>重复组示例</h4>" + r.sample_groups.map((g) => `<h5>${esc(g.duplicate_group)} <small>属于事项 ${esc(g.matter_group)}</small></h5>` +
+      "<table class='report-table'><tr><th>编号</th><th>登记时间</th><th>渠道</th><th>摘要</th><th>与原件比对</th></tr>" +
+      g.members.map((m) => `<tr><td>${esc(m.id)}</td><td>${esc(day(m.received_at))}</td><td>${channelIcon(m.channel)} ${esc(m.channel ?? "")}</td><td>${esc(m.summary)}</td>` +
+        `<td><small>${m.evidence.length ? sampleEvidence(m.evidence) : "原件"}</small></td></tr>`).join("") + "</table>").join("");
+  }
+  box.innerHTML = h;
+  box.hidden = false;
+}
