@@ -339,14 +339,16 @@ def main():
             login("desk-key")
             check_duplicate_by_hand()
             browser.wait_text("#history", lambda t: "VIS-4" in t and "WX-5" in t)
-            items = browser.js("""return Array.from(document.querySelectorAll('#history li')).map((li) => ({
+            pending = browser.text("#history li.pending")
+            assert "本件" in pending and "待登记" in pending, pending
+            items = browser.js("""return Array.from(document.querySelectorAll('#history li:not(.pending)')).map((li) => ({
                 id: li.querySelector('strong').textContent, cls: li.className, text: li.textContent.replace(/\\s+/g, ' '),
                 icon: li.querySelector('svg.icon').getAttribute('aria-label')}))""")
             ids = [i["id"] for i in items]
             # newest first: WX-5 (05:00), VIS-4 (04:00), WEB-1 (01:00); the later record of TEL-2 is another matter
             assert ids.index("WX-5") < ids.index("VIS-4") < ids.index("WEB-1") and "TEL-2" not in ids and "LET-3" not in ids, ids
             by = {i["id"]: i for i in items}
-            assert "first" in by["WEB-1"]["cls"] and "首办" in by["WEB-1"]["text"], by["WEB-1"]
+            assert "first" in by["WEB-1"]["cls"] and "首办" in by["WEB-1"]["text"] and "原件" in by["WEB-1"]["text"], by["WEB-1"]
             assert sum("首办" in i["text"] for i in items) == 1, items
             assert by["WEB-1"]["icon"] == "网上" and by["VIS-4"]["icon"] == "来访" and by["WX-5"]["icon"] == "微信", items
             assert "岳麓区住建局" in by["WEB-1"]["text"] and "办结" in by["WEB-1"]["text"], by["WEB-1"]
@@ -422,13 +424,17 @@ def main():
         def printable_receipt():
             login("desk-key")
             check_duplicate_by_hand()
+            browser.wait_text("#history", lambda t: "WEB-1" in t)
             browser.click("#register-linked")
             browser.wait_text("#register-state", lambda t: "已登记" in t)
+            assert "（已登记）" in browser.text("#history li.pending")
             receipt = browser.text("#receipt")
             assert "信访事项登记回执" in receipt and "关联原件" in receipt and "WEB-1" in receipt, receipt
             assert "岳麓区住建局" in receipt and "重复件" in receipt and "张伟" not in receipt, receipt  # typed as 張偉
             assert browser.text("#r-phone") == "139****5678", receipt
             assert "原件 WEB-1" in browser.text("#routing") and "WEB-1" in browser.text("#r-verdict"), receipt
+            today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).strftime("%Y-%m-%d")
+            assert browser.text("#r-time").startswith(today), browser.text("#r-time")  # China time
             browser.screenshot("receipt-screen", "#receipt")
             browser.cdp("Emulation.setEmulatedMedia", {"media": "print"})
             try:

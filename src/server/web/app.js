@@ -5,6 +5,13 @@
 const $ = (sel) => document.querySelector(sel);
 const esc = (s) => String(s ?? "").replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 const day = (t) => (t || "").slice(0, 10);
+// now in China time (UTC+8), as the platforms record: 2024-03-02T09:15:00+08:00
+function chinaNow() {
+  const t = new Date(Date.now() + 8 * 3600 * 1000).toISOString();
+  return t.slice(0, 19) + "+08:00";
+}
+// a timestamp as written (the server keeps the zone it was given): 2024-03-02 09:15
+const minute = (t) => (t || "").replace("T", " ").slice(0, 16);
 
 // ---- the engine's words in the desk's language
 
@@ -140,7 +147,7 @@ async function loadModel() {
 }
 
 function formCase(form) {
-  const c = { id: "UI-" + Date.now(), received_at: new Date().toISOString() };
+  const c = { id: "UI-" + Date.now(), received_at: chinaNow() };
   for (const [k, v] of new FormData(form).entries()) if (String(v).trim()) c[k] = String(v).trim();
   return c;
 }
@@ -148,11 +155,7 @@ function formCase(form) {
 // a value as the desk reads it: dates without the time zone's digits
 function shownValue(field, v) {
   if (v == null) return "—";
-  if (field === "time_gap") {
-    const t = new Date(v);
-    if (!isNaN(t)) return t.toLocaleString("zh-CN", { hour12: false, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
-  }
-  return v;
+  return field === "time_gap" ? minute(v) : v;
 }
 
 function evidenceTable(m) {
@@ -305,7 +308,7 @@ function renderCheck(sub, r) {
   }));
   renderWaterfall(shown);
   $("#history").innerHTML = "";
-  if (r.routing) loadHistory(r.routing.original_id, $("#history")).catch(() => {});
+  if (r.routing) loadHistory(r.routing.original_id, $("#history"), sub).catch(() => {});
   else $("#history").innerHTML = r.verdict === "SAME_PERSON"
     ? "<li class='empty'>本件是该反映人的新事项，在档无同一事项的记录；其另一事项见左侧相关案件。</li>"
     : "<li class='empty'>在档无同一事项的记录，本件是该事项的首件。</li>";
@@ -316,16 +319,21 @@ function renderCheck(sub, r) {
 const RELATION_LABEL = { self: "本件", duplicate: "同一人同一事项", related: "同一事项·他人反映" };
 let historyRecords = new Map();
 
-async function loadHistory(id, list) {
+// `pending`: the submission at the desk, shown on top of its original's history
+async function loadHistory(id, list, pending) {
   const h = await api("GET", `/v1/cases/${encodeURIComponent(id)}/history`);
   h.records.forEach((rec) => historyRecords.set(rec.id, rec));
-  list.innerHTML = h.records.map((rec) => `
+  const relation = (rec) => (pending && rec.relation === "self" ? "原件" : RELATION_LABEL[rec.relation] || rec.relation);
+  const top = pending ? `<li class="rel-self pending"><div class="record-pending">${channelIcon(pending.channel)}
+      <span class="when">${esc(day(chinaNow()))}</span><span class="badge">本件</span><strong>待登记</strong>
+      <span class="who">${esc(pending.channel ?? "")} · 本次受理</span><span class="what">${esc(pending.title || pending.content || "")}</span></div></li>` : "";
+  list.innerHTML = top + h.records.map((rec) => `
     <li class="rel-${esc(rec.relation)}${rec.first ? " first" : ""}">
       <button type="button" class="record-open" data-id="${esc(rec.id)}" title="打开 ${esc(rec.id)}">
         ${channelIcon(rec.channel)}
         <span class="when">${esc(day(rec.received_at) || "日期不详")}</span>
         ${rec.first ? '<span class="badge first-badge">首办</span>' : ""}
-        <span class="badge">${esc(RELATION_LABEL[rec.relation] || rec.relation)}</span>
+        <span class="badge">${esc(relation(rec))}</span>
         <strong>${esc(rec.id)}</strong>
         <span class="who">${esc(rec.channel ?? "渠道不详")} · ${esc(rec.handler ?? "承办单位未记录")} · <span class="status">${esc(rec.status ?? "状态不详")}</span></span>
         <span class="what">${esc(rec.title || rec.summary)}</span>
@@ -338,9 +346,9 @@ async function loadHistory(id, list) {
 function openRecord(id) {
   const rec = historyRecords.get(id);
   if (!rec) return;
-  $("#record-body").innerHTML = `<h3>${channelIcon(rec.channel)} ${esc(rec.id)} <small>${esc(RELATION_LABEL[rec.relation] || "")}${rec.first ? " · 首办" : ""}</small></h3>
+  $("#record-body").innerHTML = `<h3>${channelIcon(rec.channel)} ${esc(rec.id)} <small>${rec.relation === "self" ? "" : esc(RELATION_LABEL[rec.relation] || "")}${rec.first ? " · 首办" : ""}</small></h3>
     <table>
-      <tr><th>登记时间</th><td>${esc((rec.received_at || "").replace("T", " ").slice(0, 16))}</td></tr>
+      <tr><th>登记时间</th><td>${esc(minute(rec.received_at))}</td></tr>
       <tr><th>渠道</th><td>${esc(rec.channel ?? "")}${rec.platform ? " · " + esc(rec.platform) : ""}</td></tr>
       <tr><th>承办单位</th><td>${esc(rec.handler ?? "未记录")}</td></tr>
       <tr><th>办理状态</th><td>${esc(rec.status ?? "不详")}</td></tr>
@@ -378,7 +386,7 @@ function masked(s, head, tail) {
 function fillReceipt(c, linked) {
   const r = lastResult;
   $("#r-id").textContent = c.id;
-  $("#r-time").textContent = new Date(c.received_at).toLocaleString("zh-CN", { hour12: false });
+  $("#r-time").textContent = minute(c.received_at);
   $("#r-name").textContent = c.name ?? "（未留姓名）";
   // the phone's digits, country code dropped, masked as on every printed form: 139****5678
   const digits = (c.phone || "").replace(/\D/g, "").replace(/^(?:0086|86)(?=1\d{10}$)/, "");
@@ -404,6 +412,8 @@ async function register(linked) {
     $("#register-state").textContent = `${done} ${r.id}${linked ? "，已关联原件 " + lastOriginal : "（新件）"}`;
     $("#register-state").dataset.result = r.result;
     fillReceipt(c, linked);
+    const pending = $("#history .pending strong");
+    if (pending) pending.textContent = `${r.id}（已登记）`;
     $("#print-button").focus();
   } catch (_) { /* shown in the error bar */ }
 }
