@@ -492,6 +492,7 @@ def main():
             browser.click("#tab-dedupe")
             browser.upload("#dedupe-file", csv_path)
             info = browser.wait_text("#dedupe-preview-info", lambda t: "CSV" in t)
+            assert browser.text("#dedupe-file-name") == "登记表.csv"
             assert "UTF-8" in info and "表头在第 2 行" in info and "请核对每列对应的字段" in info, info
             table = browser.js("""return {
                 headers: Array.from(document.querySelectorAll('#dedupe-preview-table tr.headers th')).map((th) => th.textContent),

@@ -483,7 +483,8 @@ $("#f-content").addEventListener("keydown", (e) => {
 document.addEventListener("keydown", (e) => {
   if (!e.altKey || e.ctrlKey || e.metaKey) return;
   const intake = !$("#intake").hidden;
-  const key = e.key.toLowerCase();
+  // the physical key: Option+L on a Mac types ¬
+  const key = (e.code || "").startsWith("Key") ? e.code.slice(3).toLowerCase() : e.key.toLowerCase();
   const act = {
     l: () => { if (!$("#check-result").hidden && !$("#register-linked").disabled) register(true); },
     n: () => { if (!$("#check-result").hidden) register(false); },
@@ -587,6 +588,7 @@ function chosenColumns() {
 
 $("#dedupe-file").addEventListener("change", async () => {
   const file = $("#dedupe-file").files[0];
+  $("#dedupe-file-name").textContent = file ? file.name : "未选择文件";
   dedupePreview = null;
   $("#dedupe-preview").hidden = true;
   $("#dedupe-start").disabled = true;
