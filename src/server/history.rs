@@ -390,13 +390,16 @@ fn labels(text: &str) -> Vec<Label> {
         .collect()
 }
 
-/// Where a field's value ends: a narrative runs to the next label, a title to the line's end,
-/// the short fields also stop at a comma or full stop.
+/// Where a field's value ends: a narrative runs to the next label, a title to the line's end, a
+/// phone number at the first character no number is written with, the other short fields at a
+/// comma or full stop.
 fn value_end(field: &str, rest: &str) -> usize {
     let stop = |c: char| match field {
         "content" => false,
         "title" => c == '\n',
-        "phone" | "location" | "address" => matches!(c, '\n' | '；' | ';' | '。'),
+        // numbers, their separators, masks and extensions (0731-8888666转12, 139****5678)
+        "phone" => !(c.is_ascii_digit() || " \t+-()（）,，、/转*xX".contains(c)),
+        "location" | "address" => matches!(c, '\n' | '；' | ';' | '。'),
         "name" => c.is_whitespace() || matches!(c, '，' | ',' | '；' | ';' | '。' | '（' | '('),
         _ => matches!(c, '\n' | '，' | ',' | '；' | ';' | '。'),
     };
@@ -587,8 +590,19 @@ pub fn read_ticket(text: &str) -> TicketFields {
     let mut out = TicketFields::default();
     let found = labels(text);
     let mut raw: HashMap<&'static str, String> = HashMap::new();
+    // a label at the start of a line begins the next field; one inside a line (诉求内容：…，电话：…)
+    // ends only the short fields
+    let starts_line = |at: usize| {
+        text[..at]
+            .rsplit('\n')
+            .next()
+            .is_none_or(|before| before.trim().is_empty())
+    };
     for (k, l) in found.iter().enumerate() {
-        let next = found.get(k + 1).map_or(text.len(), |n| n.start);
+        let next = found[k + 1..]
+            .iter()
+            .find(|n| l.field != "content" || starts_line(n.start))
+            .map_or(text.len(), |n| n.start);
         let rest = &text[l.value..next.max(l.value)];
         let end = value_end(l.field, rest);
         if let Some(v) = clean(l.field, &rest[..end]) {
@@ -729,6 +743,19 @@ mod tests {
         assert_eq!(f.location.as_deref(), Some("株洲市芦淞区"));
         assert!(f.labelled.is_empty());
         assert!(f.content.is_none());
+    }
+
+    #[test]
+    fn a_label_inside_the_narrative_gives_its_field_and_keeps_the_narrative_whole() {
+        let f = read_ticket(
+            "来电人：王强\n诉求内容：华兴建筑公司拖欠工资，联系电话：13600002222，请尽快处理。\n受理渠道：12345热线",
+        );
+        assert_eq!(
+            f.content.as_deref(),
+            Some("华兴建筑公司拖欠工资，联系电话：13600002222，请尽快处理。")
+        );
+        assert_eq!(f.phone.as_deref(), Some("13600002222"));
+        assert_eq!(f.channel.as_deref(), Some("电话"));
     }
 
     #[test]

@@ -137,7 +137,7 @@ class Browser:
             "binary": CHROMIUM,
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--window-size=1280,1000", "--user-data-dir=" + tempfile.mkdtemp(prefix="cm-chrome-")]}}}}
+                     "--window-size=1280,1000", "--lang=zh-CN", "--user-data-dir=" + tempfile.mkdtemp(prefix="cm-chrome-")]}}}}
         self.session = http("POST", self.base + "/session", caps)["value"]["sessionId"]
 
     def cmd(self, method, path, body=None):

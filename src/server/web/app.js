@@ -229,12 +229,11 @@ function waterfall(title, base, steps, total, threshold) {
     const y1 = Math.min(y(a), y(c)), h = Math.max(1.5, Math.abs(y(a) - y(c)));
     svg += `<rect x="${x.toFixed(1)}" y="${y1.toFixed(1)}" width="${bw.toFixed(1)}" height="${h.toFixed(1)}" class="wf-${b.kind}"><title>${esc(b.tip)}：${b.value >= 0 ? "+" : ""}${b.value.toFixed(1)}</title></rect>`;
     if (i > 0 && i < bars.length - 1) {
-      const [pa, pc] = spans[i - 1];
+      const pc = spans[i - 1][1];
       svg += `<line x1="${(x - (slot - bw)).toFixed(1)}" x2="${x.toFixed(1)}" y1="${y(pc).toFixed(1)}" y2="${y(a).toFixed(1)}" class="wf-link"/>`;
-      void pa;
     }
     svg += `<text x="${(x + bw / 2).toFixed(1)}" y="${H - bottom + 16}" class="wf-label">${esc(b.label)}</text>`;
-    const v = b.kind === "yes" || b.kind === "no" ? b.value : b.value;
+    const v = b.value;
     // a falling step's figure goes below it
     const ty = b.kind === "down" || (b.kind !== "up" && Math.max(a, c) <= 0) ? y1 + h + 11 : y1 - 3;
     svg += `<text x="${(x + bw / 2).toFixed(1)}" y="${ty.toFixed(1)}" class="wf-value">${v >= 0 ? "+" : ""}${v.toFixed(1)}</text>`;
