@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(openapi))
         .route("/v1/places", get(places))
+        .merge(super::history::router())
         .route("/", get(|| async { Html(include_str!("web/index.html")) }))
         .route(
             "/ui/app.js",
