@@ -22,10 +22,12 @@ const CHANNEL_DOC = { 网上: "网上信访件", 电话: "电话来件", 来信:
 const FIELD_LABEL = {
   name_phone: "姓名与电话", id_number: "身份证号", home: "住址", account: "平台账号", text: "诉求内容",
   place: "问题属地", time_gap: "时间间隔", category: "类别", channel: "渠道", recurrence: "重复反映表述",
+  object: "所涉对象",
 };
 const FIELD_SHORT = {
   name_phone: "姓名电话", id_number: "身份证", home: "住址", account: "账号", text: "诉求内容",
   place: "属地", time_gap: "时间", category: "类别", channel: "渠道", recurrence: "重复表述",
+  object: "对象",
 };
 const NAME_LEVEL = { same: "姓名相同", similar: "姓名相近", weak: "姓名部分相符", different: "姓名不同", missing: "姓名缺失" };
 const PHONE_LEVEL = { same: "电话相同", partial: "电话部分相同", different: "电话不同", missing: "电话缺失" };
@@ -45,6 +47,7 @@ const LEVEL_PHRASE = {
   category: { same: "类别相同", different: "类别不同", missing: "类别缺失" },
   channel: { same_channel: "同一渠道", cross_channel: "不同渠道", unknown: "渠道缺失" },
   recurrence: { later_says_repeated: "后件称曾经反映过", no_claim: "未称曾经反映", unknown: "无从判断是否称反映过" },
+  object: { same: "提到同一小区、村、单位或道路", different: "提到的小区、村、单位或道路不同", missing: "未提到可比对的具体对象" },
 };
 const PERSON_FIELDS = new Set(["name_phone", "id_number", "home", "account"]);
 
