@@ -2,10 +2,8 @@
 
 use super::IndexArg;
 use anyhow::Context;
-use casematch::Engine;
-use casematch::engine::IngestOptions;
-use casematch::index::SearchRequest;
-use casematch::synth::{Generator, GeneratorConfig, Profile};
+use casematch::engine::{Generator, GeneratorConfig, IngestOptions, SynthProfile as Profile};
+use casematch::{Engine, SearchRequest};
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 

@@ -94,7 +94,7 @@ pub fn run_with(
     let mut engine = Engine::open(&settings.index)
         .with_context(|| format!("opening index {}", settings.index.display()))?;
     if let Some(p) = model {
-        engine = engine.with_model(casematch::matching::Model::load(p)?);
+        engine = engine.with_model(Engine::load_model(p)?);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -18,8 +18,8 @@ pub use error::{ApiError, ErrorResponse};
 pub use writer::{WriteError, WriterHandle, WriterHealth, WriterOptions, WriterThread};
 
 use crate::engine::Engine;
+use crate::engine::StoredCase;
 use crate::error::Result;
-use crate::index::StoredCase;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode};
