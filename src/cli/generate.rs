@@ -113,6 +113,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     drop(engine);
+    super::serve::init_logging(super::serve::LogFormat::Text);
     let settings = super::serve::settings(&super::serve::Args {
         index: Some(args.index.index.clone()),
         ..super::serve::Args::default()

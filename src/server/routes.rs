@@ -193,16 +193,10 @@ async fn add_cases(
 
 async fn load_case(state: &AppState, id: String) -> Result<Option<Arc<StoredCase>>, ApiError> {
     if let Some(hit) = state.cache.get(&id) {
-        state
-            .metrics
-            .cache_hits
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        state.metrics.cache_hits.inc();
         return Ok(Some(hit));
     }
-    state
-        .metrics
-        .cache_misses
-        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    state.metrics.cache_misses.inc();
     let engine = state.engine.clone();
     let key = id.clone();
     let found = tokio::task::spawn_blocking(move || engine.get(&key))
@@ -825,7 +819,10 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> 
 async fn metrics(State(state): State<AppState>) -> Response {
     let docs = state.engine.num_cases();
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         state.metrics.render(docs, state.writer.health()),
     )
         .into_response()

@@ -261,7 +261,7 @@ impl<'a, F: Fn(&[String])> Worker<'a, F> {
                     if attempt >= self.options.retries {
                         return Err(e);
                     }
-                    eprintln!(
+                    tracing::warn!(
                         "{what} failed (attempt {} of {}): {e}; retrying",
                         attempt + 1,
                         self.options.retries + 1
@@ -269,7 +269,7 @@ impl<'a, F: Fn(&[String])> Worker<'a, F> {
                     std::thread::sleep(self.options.backoff * 2u32.saturating_pow(attempt));
                     attempt += 1;
                     if reopen && let Err(e) = self.reopen() {
-                        eprintln!("cannot reopen the index writer: {e}");
+                        tracing::warn!("cannot reopen the index writer: {e}");
                     }
                 }
             }
@@ -281,7 +281,7 @@ impl<'a, F: Fn(&[String])> Worker<'a, F> {
             "{what} failed {} times, last: {e}; writes are refused until restart",
             self.options.retries + 1
         );
-        eprintln!("error: {reason}");
+        tracing::error!("{reason}");
         self.health.fail(reason);
         self.refuse_batch();
     }
@@ -345,7 +345,7 @@ impl<'a, F: Fn(&[String])> Worker<'a, F> {
             && let Err(e) = wal.reset()
         {
             // the log only grows; replaying it again is harmless
-            eprintln!("cannot empty the write log: {e}");
+            tracing::warn!("cannot empty the write log: {e}");
         }
         self.batch_cases = 0;
         for p in self.batch.drain(..) {
@@ -420,7 +420,7 @@ fn open_writer(engine: &Engine) -> Result<(CaseWriter<'_>, Option<Wal>)> {
         writer.commit()?;
         wal.reset()
             .map_err(|e| Error::io(wal.path().to_path_buf(), e))?;
-        eprintln!(
+        tracing::info!(
             "replayed {} acknowledged writes from the write log",
             pending.len()
         );
