@@ -5,6 +5,8 @@
 //! The outside world calls [`Engine`] (see ARCHITECTURE.md, "Engine API"): the entry points
 //! (`cli/`, `server/`) import the engine and the `model` types, never the modules below.
 
+#![recursion_limit = "512"]
+
 pub mod analysis;
 pub mod dedupe;
 pub mod engine;

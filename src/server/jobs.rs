@@ -122,19 +122,32 @@ struct Slots {
     waiting: usize,
 }
 
+/// Why a server-side file cannot be read.
+#[derive(Debug)]
+pub enum Confinement {
+    /// the directory itself is unreadable (the server's fault)
+    Directory(String),
+    /// nothing by that name under the directory (404)
+    Missing(String),
+    /// the name leads out of the directory (400)
+    Outside(String),
+}
+
 /// Resolves `relative` inside `dir`, refusing anything that escapes it.
-pub fn confined(dir: &Path, relative: &str) -> Result<PathBuf, String> {
+pub fn confined(dir: &Path, relative: &str) -> Result<PathBuf, Confinement> {
     let root = dir
         .canonicalize()
-        .map_err(|e| format!("dedupe directory {}: {e}", dir.display()))?;
+        .map_err(|e| Confinement::Directory(format!("dedupe directory {}: {e}", dir.display())))?;
     let path = root
         .join(relative)
         .canonicalize()
-        .map_err(|e| format!("{relative}: {e}"))?;
+        .map_err(|e| Confinement::Missing(format!("{relative}: {e}")))?;
     if path.starts_with(&root) {
         Ok(path)
     } else {
-        Err(format!("{relative}: outside the dedupe directory"))
+        Err(Confinement::Outside(format!(
+            "{relative}: outside the dedupe directory"
+        )))
     }
 }
 

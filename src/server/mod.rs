@@ -8,6 +8,7 @@ mod error;
 mod jobs;
 mod limits;
 mod metrics;
+mod openapi;
 mod routes;
 mod wal;
 mod writer;

@@ -2,8 +2,8 @@
 
 use super::AppState;
 use super::auth::{Caller, Role};
-use super::error::{ApiError, ApiJson, ErrorResponse};
-use super::jobs::{JobInput, JobState, TempFile, Upload, confined};
+use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+use super::jobs::{Confinement, JobInput, JobState, TempFile, Upload, confined};
 use super::limits;
 use crate::engine::{
     ColumnMap, Engine, FIELD_NAMES, Format, ReadOptions, SearchRequest, StoredCase, TextEncoding,
@@ -12,7 +12,7 @@ use crate::engine::{
 use crate::model::{Case, case_from_json_line, normalize_channel, parse_date_bound};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -21,7 +21,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
-use utoipa::OpenApi;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -60,32 +59,6 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "casematch",
-        description = "Index Chinese complaint and petition cases and find repeats."
-    ),
-    paths(
-        add_cases,
-        get_case,
-        places,
-        check,
-        search_get,
-        search_post,
-        start_job,
-        preview_upload,
-        job_status,
-        job_groups,
-        job_report,
-        healthz,
-        readyz,
-        metrics
-    ),
-    components(schemas(ErrorResponse, SearchParams, CheckParams))
-)]
-struct ApiDoc;
-
 fn body_error(e: BytesRejection) -> ApiError {
     ApiError::new(e.status(), e.body_text())
 }
@@ -118,14 +91,6 @@ fn upsert_label(u: Upsert) -> &'static str {
 
 /// Add or replace cases: one JSON case, or NDJSON with a result per line. Answered after
 /// the commit that holds the cases.
-#[utoipa::path(post, path = "/v1/cases", tag = "cases",
-    request_body(content = Value, description = "A case (FORMAT.md fields) as JSON, or NDJSON (`application/x-ndjson`), one case per line"),
-    responses(
-        (status = 201, description = "Single case: `{id, result: added|replaced}`; NDJSON: `{took_ms, errors, items: [{line, id, status, result | error}]}`", body = Value),
-        (status = 400, description = "Invalid case", body = ErrorResponse),
-        (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 413, body = ErrorResponse),
-        (status = 503, description = "The writer cannot commit: nothing was acknowledged; retrying is safe", body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn add_cases(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -149,7 +114,11 @@ async fn add_cases(
         )
             .into_response());
     }
-    limits::ndjson_lines(text.lines().filter(|l| !l.trim().is_empty()).count())?;
+    let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
+    if lines == 0 {
+        return Err(ApiError::bad_request("the NDJSON body holds no case"));
+    }
+    limits::ndjson_lines(lines)?;
     let mut items = Vec::new();
     let mut good = Vec::new();
     for (n, line) in text.lines().enumerate() {
@@ -209,16 +178,11 @@ async fn load_case(state: &AppState, id: String) -> Result<Option<Arc<StoredCase
 }
 
 /// One case by id (committed cases; writes become visible within the commit interval).
-#[utoipa::path(get, path = "/v1/cases/{id}", tag = "cases",
-    params(("id" = String, Path, description = "Case id"), ("related" = Option<bool>, Query, description = "also check the case against the others: `related` holds verdict and matches")),
-    responses((status = 200, description = "`{case, division}`; ID numbers and phones masked unless admin", body = Value),
-        (status = 404, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn get_case(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    Query(p): Query<CaseParams>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(p): ApiQuery<CaseParams>,
 ) -> Result<Json<Value>, ApiError> {
     limits::text("id", Some(&id), limits::MAX_FIELD_CHARS)?;
     let stored = load_case(&state, id.clone())
@@ -247,16 +211,14 @@ struct CaseParams {
     related: bool,
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Deserialize)]
 pub struct PlacesParams {
     /// the start of a division name (长沙, 岳麓)
     q: String,
 }
 
 /// Divisions whose name starts with `q`: place autocomplete.
-#[utoipa::path(get, path = "/v1/places", tag = "search", params(PlacesParams),
-    responses((status = 200, description = "`[{code, name}]`, provinces first, at most 20", body = Value)))]
-async fn places(Query(p): Query<PlacesParams>) -> Result<Json<Value>, ApiError> {
+async fn places(ApiQuery(p): ApiQuery<PlacesParams>) -> Result<Json<Value>, ApiError> {
     limits::text("q", Some(&p.q), limits::MAX_FIELD_CHARS)?;
     let g = Engine::places();
     let list: Vec<Value> = g
@@ -267,7 +229,7 @@ async fn places(Query(p): Query<PlacesParams>) -> Result<Json<Value>, ApiError> 
     Ok(Json(Value::Array(list)))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[derive(Debug, Deserialize)]
 pub struct CheckParams {
     /// register the submission after the check
     #[serde(default)]
@@ -275,14 +237,9 @@ pub struct CheckParams {
 }
 
 /// Check a submission: verdict, matches with evidence, routing hint.
-#[utoipa::path(post, path = "/v1/check", tag = "check", params(CheckParams),
-    request_body(content = Value, description = "The submission (FORMAT.md fields)"),
-    responses((status = 200, description = "`{id, verdict, matches: [{id, verdict, score, person_score, matter_score, evidence}], routing, added?}`", body = Value),
-        (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn check(
     State(state): State<AppState>,
-    Query(params): Query<CheckParams>,
+    ApiQuery(params): ApiQuery<CheckParams>,
     ApiJson(raw): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let raw = raw.to_string();
@@ -305,7 +262,7 @@ async fn check(
     Ok(Json(out))
 }
 
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
     /// words to find in title, content and location
@@ -321,14 +278,39 @@ pub struct SearchParams {
     handler: Option<String>,
     category: Option<String>,
     /// default 10, at most 100
+    #[serde(default, deserialize_with = "whole_number")]
     limit: Option<usize>,
     /// default 0; `offset + limit` at most 10000
+    #[serde(default, deserialize_with = "whole_number")]
     offset: Option<usize>,
     /// a case id: return cases with a similar narrative instead of a word search
     similar_to: Option<String>,
     /// also count the matching cases per county
     #[serde(default)]
     counties: bool,
+}
+
+/// A non-negative integer as JSON writes it (`10`, or `10.0`, which JSON Schema counts as an
+/// integer too) or as a query string does (`"10"`).
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    use serde::de::Error;
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Number {
+        Unsigned(u64),
+        Float(f64),
+        Text(String),
+    }
+    let bad = || D::Error::custom("expected a non-negative integer");
+    match Option::<Number>::deserialize(d)? {
+        None => Ok(None),
+        Some(Number::Unsigned(n)) => usize::try_from(n).map(Some).map_err(|_| bad()),
+        Some(Number::Float(f)) if f.fract() == 0.0 && (0.0..9.0e15).contains(&f) => {
+            Ok(Some(f as usize))
+        }
+        Some(Number::Text(t)) => t.trim().parse().map(Some).map_err(|_| bad()),
+        Some(Number::Float(_)) => Err(bad()),
+    }
 }
 
 fn resolve_place(raw: &str) -> Result<String, ApiError> {
@@ -396,10 +378,6 @@ async fn run_search(
 }
 
 /// Search with filters, pagination and highlights (`<em>`), or similar cases to one id.
-#[utoipa::path(get, path = "/v1/search", tag = "search", params(SearchParams),
-    responses((status = 200, description = "`{total, offset, hits: [{score, case, highlights: [{field, text, html}]}]}`", body = Value),
-        (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn search_get(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -410,9 +388,6 @@ async fn search_get(
 }
 
 /// The same search with the parameters as a JSON body.
-#[utoipa::path(post, path = "/v1/search", tag = "search", request_body = SearchParams,
-    responses((status = 200, description = "As GET /v1/search", body = Value), (status = 400, body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn search_post(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -543,17 +518,6 @@ fn upload_params(
 }
 
 /// Start a dedupe job on an uploaded file (NDJSON, CSV, Excel) or on server-side files.
-#[utoipa::path(post, path = "/v1/dedupe/jobs", tag = "dedupe",
-    params(
-        ("format" = Option<String>, Query, description = "The upload's format: jsonl, csv, tsv, xlsx, xls, ods (else from the content type: application/x-ndjson, text/csv, text/tab-separated-values, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/vnd.ms-excel)"),
-        ("encoding" = Option<String>, Query, description = "CSV text encoding: utf-8, gb18030, gbk (else detected)"),
-        ("sheet" = Option<String>, Query, description = "Read only this sheet of a workbook"),
-        ("columns" = Option<String>, Query, description = "Column mapping as a JSON object, source column → field (as `columns` of a server-side input)")),
-    request_body(content = Value, description = "The file (NDJSON, CSV in UTF-8 or GB18030/GBK, or a workbook), or JSON `{inputs: [{path, columns}]}` naming files under the dedupe directory"),
-    responses((status = 202, description = "`{id, status_url}`", body = Value),
-        (status = 400, description = "Unknown format or encoding, a bad mapping, no header row, not a workbook", body = ErrorResponse),
-        (status = 429, description = "The job queue is full", body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn start_job(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -599,7 +563,11 @@ async fn start_job(
             .inputs
             .into_iter()
             .map(|f| {
-                let path = confined(dir, &f.path).map_err(ApiError::bad_request)?;
+                let path = confined(dir, &f.path).map_err(|e| match e {
+                    Confinement::Missing(m) => ApiError::not_found(m),
+                    Confinement::Outside(m) => ApiError::bad_request(m),
+                    Confinement::Directory(m) => ApiError::internal(m),
+                })?;
                 Ok((path, ColumnMap { columns: f.columns }))
             })
             .collect::<Result<Vec<_>, ApiError>>()?;
@@ -629,16 +597,6 @@ async fn start_job(
 const PREVIEW_ROWS: usize = 10;
 
 /// The first rows of an upload with its header and the guessed mapping, to check before a job.
-#[utoipa::path(post, path = "/v1/dedupe/preview", tag = "dedupe",
-    params(
-        ("format" = Option<String>, Query, description = "As for POST /v1/dedupe/jobs"),
-        ("encoding" = Option<String>, Query, description = "utf-8, gb18030, gbk (else detected)"),
-        ("sheet" = Option<String>, Query, description = "The sheet to show (else the first with rows)"),
-        ("columns" = Option<String>, Query, description = "A column mapping to apply to the guess")),
-    request_body(content = String, description = "The file, as for POST /v1/dedupe/jobs"),
-    responses((status = 200, description = "`{format, encoding, sheet, sheets, header_row, headers, fields, columns, rows, known_fields}`: `fields[i]` is the field of `headers[i]` (the header itself for an extra column), `columns` the same as header → field, `rows` the first 10 rows after the header", body = Value),
-        (status = 400, description = "Unknown format or encoding, no header row, not a workbook", body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn preview_upload(
     headers: HeaderMap,
     query: Result<Query<UploadParams>, axum::extract::rejection::QueryRejection>,
@@ -703,12 +661,9 @@ fn with_job<T>(
 }
 
 /// Status and progress of a dedupe job.
-#[utoipa::path(get, path = "/v1/dedupe/jobs/{id}", tag = "dedupe", params(("id" = String, Path)),
-    responses((status = 200, description = "`{id, state: queued|running|done|failed, stage, done, total, records, rejected, rejections, error}`", body = Value), (status = 404, body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn job_status(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     with_job(&state, &id, false, |j| {
         serde_json::to_value(&j.status)
@@ -735,12 +690,9 @@ fn finished(j: &super::jobs::Job) -> Result<(), ApiError> {
 }
 
 /// Groups of a finished job as NDJSON (FORMAT.md task 1 plus originals, sizes, channels).
-#[utoipa::path(get, path = "/v1/dedupe/jobs/{id}/groups", tag = "dedupe", params(("id" = String, Path)),
-    responses((status = 200, description = "NDJSON, one line per record", content_type = "application/x-ndjson", body = String), (status = 409, body = ErrorResponse), (status = 404, body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn job_groups(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let rows = with_job(&state, &id, true, |j| Ok(j.rows.clone()))?;
     let out = tokio::task::spawn_blocking(move || {
@@ -764,14 +716,10 @@ struct ReportParams {
 }
 
 /// Report of a finished job, JSON or `?format=html`.
-#[utoipa::path(get, path = "/v1/dedupe/jobs/{id}/report", tag = "dedupe",
-    params(("id" = String, Path), ("format" = Option<String>, Query, description = "`json` (default) or `html`")),
-    responses((status = 200, description = "The report", body = Value), (status = 409, body = ErrorResponse), (status = 404, body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn job_report(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(p): Query<ReportParams>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(p): ApiQuery<ReportParams>,
 ) -> Result<Response, ApiError> {
     let html = match p.format.as_deref() {
         Some("html") => true,
@@ -800,13 +748,11 @@ async fn job_report(
 }
 
 /// Liveness.
-#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, body = Value)))]
 async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
 /// Readiness: the index answers and the writer runs and commits.
-#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, body = Value), (status = 503, body = ErrorResponse)))]
 async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let engine = state.engine.clone();
     let docs = tokio::task::spawn_blocking(move || engine.num_cases()).await?;
@@ -815,7 +761,6 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> 
 }
 
 /// Prometheus metrics.
-#[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, content_type = "text/plain", body = String)))]
 async fn metrics(State(state): State<AppState>) -> Response {
     let docs = state.engine.num_cases();
     (
@@ -828,15 +773,6 @@ async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    let mut doc = ApiDoc::openapi();
-    let scheme = utoipa::openapi::security::SecurityScheme::Http(
-        utoipa::openapi::security::HttpBuilder::new()
-            .scheme(utoipa::openapi::security::HttpAuthScheme::Bearer)
-            .build(),
-    );
-    doc.components
-        .get_or_insert_with(Default::default)
-        .add_security_scheme("api_key", scheme);
-    Json(doc)
+async fn openapi() -> Json<Value> {
+    Json(super::openapi::document())
 }

@@ -1485,14 +1485,23 @@ impl std::io::Write for Captured {
 #[tokio::test]
 async fn the_access_log_has_request_ids_and_no_personal_data() {
     let s = state_with(Config::default());
-    let buf = Captured::default();
-    let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .with_max_level(tracing::Level::INFO)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // one subscriber for the whole test binary: a thread-local one misses events while other
+    // tests register the same call sites; every test's log lands here, and none may hold
+    // personal data either
+    static LOG: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    let buf = LOG
+        .get_or_init(|| {
+            let buf = Captured::default();
+            let writer = buf.clone();
+            let subscriber = tracing_subscriber::fmt()
+                .json()
+                .with_max_level(tracing::Level::INFO)
+                .with_writer(move || writer.clone())
+                .finish();
+            let _ = tracing::subscriber::set_global_default(subscriber);
+            buf
+        })
+        .clone();
     let (st, _) = json_call(
         &s,
         "POST",
