@@ -95,64 +95,81 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+/// One bar of a signed log-likelihood ratio, scaled to the comparator's cap.
+fn bar(v: f64, cap: f64) -> maud::Markup {
+    let width = (v.abs() / cap.max(1.0) * 120.0).min(120.0);
+    let (colour, left) = if v >= 0.0 {
+        ("#2e7d32", 120.0)
+    } else {
+        ("#c62828", 120.0 - width)
+    };
+    maud::html! {
+        div.bar { span style=(format!("left:{left:.0}px;width:{width:.0}px;background:{colour}")) {} }
+        " " (format!("{v:+.2}"))
+    }
 }
 
-/// One bar of a signed log-likelihood ratio, scaled to the comparator's cap.
-fn bar(v: f64, cap: f64) -> String {
-    let width = (v.abs() / cap.max(1.0) * 120.0).min(120.0);
-    let (colour, side) = if v >= 0.0 {
-        ("#2e7d32", "left:120px")
-    } else {
-        ("#c62828", &*format!("left:{:.0}px", 120.0 - width))
-    };
-    format!(
-        "<div class=bar><span style=\"{side};width:{width:.0}px;background:{colour}\"></span></div> {v:+.2}"
-    )
-}
+const STYLE: &str = "body{font:14px sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left}.bar{position:relative;display:inline-block;width:240px;height:10px;background:#f3f3f3;vertical-align:middle}.bar span{position:absolute;top:0;height:10px}";
 
 /// The fit report: per comparator and level, the evidence toward the same person (among
 /// cases of other matters) and toward the same matter (among other complainants), with caps.
+/// maud escapes every value.
 fn report_html(model: &Model, recall: Option<&BlockingRecall>) -> String {
-    let mut h = String::from(
-        "<!doctype html><meta charset=utf-8><title>casematch model</title><style>body{font:14px sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left}.bar{position:relative;display:inline-block;width:240px;height:10px;background:#f3f3f3;vertical-align:middle}.bar span{position:absolute;top:0;height:10px}</style>",
-    );
-    h.push_str(&format!(
-        "<h1>Scoring model</h1><p>{}</p><p>same-person threshold {:+.2} · same-matter threshold {:+.2} (log2 odds)</p>",
-        escape(&model.source),
-        model.person_threshold,
-        model.matter_threshold
-    ));
-    if let Some(r) = recall {
-        h.push_str(&format!(
-            "<p>blocking recall: {:.4} of related pairs ({}/{}), {:.4} of duplicate pairs ({}/{}); {} candidate pairs</p>",
-            r.found_pairs as f64 / r.true_pairs.max(1) as f64,
-            r.found_pairs,
-            r.true_pairs,
-            r.found_duplicate_pairs as f64 / r.true_duplicate_pairs.max(1) as f64,
-            r.found_duplicate_pairs,
-            r.true_duplicate_pairs,
-            r.candidate_pairs
-        ));
-    }
-    for (comparator, levels) in &model.weights {
-        let cap = model.caps.get(comparator).copied().unwrap_or(20.0);
-        h.push_str(&format!(
-            "<h2>{}</h2><p>cap ±{cap} bits</p><table><tr><th>level</th><th>same person (other matters)</th><th>same matter (other complainants)</th></tr>",
-            escape(comparator)
-        ));
-        for (level, w) in levels {
-            h.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(level),
-                bar(w.same_person - w.distinct, cap),
-                bar(w.related - w.distinct, cap)
-            ));
+    let share = |f: u64, t: u64| f as f64 / t.max(1) as f64;
+    maud::html! {
+        (maud::DOCTYPE)
+        meta charset="utf-8";
+        title { "casematch model" }
+        style { (maud::PreEscaped(STYLE)) }
+        h1 { "Scoring model" }
+        p { (model.source) }
+        p {
+            (format!(
+                "same-person threshold {:+.2} · same-matter threshold {:+.2} (log2 odds)",
+                model.person_threshold, model.matter_threshold
+            ))
         }
-        h.push_str("</table>");
+        @if let Some(r) = recall {
+            p {
+                (format!(
+                    "blocking recall: {:.4} of related pairs ({}/{}), {:.4} of duplicate pairs ({}/{}); {} candidate pairs",
+                    share(r.found_pairs, r.true_pairs), r.found_pairs, r.true_pairs,
+                    share(r.found_duplicate_pairs, r.true_duplicate_pairs),
+                    r.found_duplicate_pairs, r.true_duplicate_pairs, r.candidate_pairs
+                ))
+            }
+        }
+        @for (comparator, levels) in &model.weights {
+            @let cap = model.caps.get(comparator).copied().unwrap_or(20.0);
+            h2 { (comparator) }
+            p { "cap ±" (cap) " bits" }
+            table {
+                tr { th { "level" } th { "same person (other matters)" } th { "same matter (other complainants)" } }
+                @for (level, w) in levels {
+                    tr {
+                        td { (level) }
+                        td { (bar(w.same_person - w.distinct, cap)) }
+                        td { (bar(w.related - w.distinct, cap)) }
+                    }
+                }
+            }
+        }
     }
-    h
+    .into_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_escapes_and_draws_every_level() {
+        let mut model = Engine::bundled_model().unwrap();
+        model.source = "fitted on <script>alert(1)</script> & more".into();
+        let html = report_html(&model, None);
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("fitted on &lt;script&gt;alert(1)&lt;/script&gt; &amp; more"));
+        let levels: usize = model.weights.values().map(|l| l.len()).sum();
+        assert_eq!(html.matches("class=\"bar\"").count(), 2 * levels);
+    }
 }
