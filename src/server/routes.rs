@@ -2,16 +2,17 @@
 
 use super::AppState;
 use super::auth::{Caller, Role};
-use super::error::{ApiError, ApiJson, ErrorResponse};
-use super::jobs::{JobInput, JobState, TempFile, Upload, confined};
+use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+use super::jobs::{Confinement, JobInput, JobState, TempFile, Upload, confined};
 use super::limits;
-use crate::analysis::{Gazetteer, Profile, mask_middle};
-use crate::index::{SearchRequest, StoredCase, Upsert};
+use crate::engine::{
+    ColumnMap, Engine, FIELD_NAMES, Format, ReadOptions, SearchRequest, StoredCase, TextEncoding,
+    Upsert, mask_middle,
+};
 use crate::model::{Case, case_from_json_line, normalize_channel, parse_date_bound};
-use crate::source::{ColumnMap, Format, HEADER_ALIASES, ReadOptions, RecordSource, TextEncoding};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,7 +21,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
-use utoipa::OpenApi;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -60,32 +60,6 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "casematch",
-        description = "Index Chinese complaint and petition cases and find repeats."
-    ),
-    paths(
-        add_cases,
-        get_case,
-        places,
-        check,
-        search_get,
-        search_post,
-        start_job,
-        preview_upload,
-        job_status,
-        job_groups,
-        job_report,
-        healthz,
-        readyz,
-        metrics
-    ),
-    components(schemas(ErrorResponse, SearchParams, CheckParams))
-)]
-struct ApiDoc;
-
 fn body_error(e: BytesRejection) -> ApiError {
     ApiError::new(e.status(), e.body_text())
 }
@@ -118,14 +92,6 @@ fn upsert_label(u: Upsert) -> &'static str {
 
 /// Add or replace cases: one JSON case, or NDJSON with a result per line. Answered after
 /// the commit that holds the cases.
-#[utoipa::path(post, path = "/v1/cases", tag = "cases",
-    request_body(content = Value, description = "A case (FORMAT.md fields) as JSON, or NDJSON (`application/x-ndjson`), one case per line"),
-    responses(
-        (status = 201, description = "Single case: `{id, result: added|replaced}`; NDJSON: `{took_ms, errors, items: [{line, id, status, result | error}]}`", body = Value),
-        (status = 400, description = "Invalid case", body = ErrorResponse),
-        (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 413, body = ErrorResponse),
-        (status = 503, description = "The writer cannot commit: nothing was acknowledged; retrying is safe", body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn add_cases(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -139,11 +105,7 @@ async fn add_cases(
         limits::case_bytes(text.len())?;
         let case = case_from_json_line(text).map_err(|e| ApiError::bad_request(e.to_string()))?;
         let id = case.id.clone();
-        let stored = tokio::task::spawn_blocking(move || StoredCase {
-            profile: Profile::of(&case),
-            case,
-        })
-        .await?;
+        let stored = tokio::task::spawn_blocking(move || Engine::normalise(case)).await?;
         let result = state.writer.upsert(vec![stored]).await?;
         state.cache.invalidate(&id);
         let label = result.first().copied().map_or("added", upsert_label);
@@ -153,7 +115,11 @@ async fn add_cases(
         )
             .into_response());
     }
-    limits::ndjson_lines(text.lines().filter(|l| !l.trim().is_empty()).count())?;
+    let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
+    if lines == 0 {
+        return Err(ApiError::bad_request("the NDJSON body holds no case"));
+    }
+    limits::ndjson_lines(lines)?;
     let mut items = Vec::new();
     let mut good = Vec::new();
     for (n, line) in text.lines().enumerate() {
@@ -181,13 +147,7 @@ async fn add_cases(
     let (slots, cases): (Vec<usize>, Vec<Case>) = good.into_iter().unzip();
     let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
     let stored = tokio::task::spawn_blocking(move || {
-        cases
-            .into_iter()
-            .map(|case| StoredCase {
-                profile: Profile::of(&case),
-                case,
-            })
-            .collect::<Vec<_>>()
+        cases.into_iter().map(Engine::normalise).collect::<Vec<_>>()
     })
     .await?;
     let results = state.writer.upsert(stored).await?;
@@ -203,16 +163,10 @@ async fn add_cases(
 
 async fn load_case(state: &AppState, id: String) -> Result<Option<Arc<StoredCase>>, ApiError> {
     if let Some(hit) = state.cache.get(&id) {
-        state
-            .metrics
-            .cache_hits
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        state.metrics.cache_hits.inc();
         return Ok(Some(hit));
     }
-    state
-        .metrics
-        .cache_misses
-        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    state.metrics.cache_misses.inc();
     let engine = state.engine.clone();
     let key = id.clone();
     let found = tokio::task::spawn_blocking(move || engine.get(&key))
@@ -225,16 +179,11 @@ async fn load_case(state: &AppState, id: String) -> Result<Option<Arc<StoredCase
 }
 
 /// One case by id (committed cases; writes become visible within the commit interval).
-#[utoipa::path(get, path = "/v1/cases/{id}", tag = "cases",
-    params(("id" = String, Path, description = "Case id"), ("related" = Option<bool>, Query, description = "also check the case against the others: `related` holds verdict and matches")),
-    responses((status = 200, description = "`{case, division}`; ID numbers and phones masked unless admin", body = Value),
-        (status = 404, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn get_case(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    Query(p): Query<CaseParams>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(p): ApiQuery<CaseParams>,
 ) -> Result<Json<Value>, ApiError> {
     limits::text("id", Some(&id), limits::MAX_FIELD_CHARS)?;
     let stored = load_case(&state, id.clone())
@@ -244,7 +193,7 @@ async fn get_case(
         .profile
         .place
         .code()
-        .map(|c| json!({ "code": c, "name": Gazetteer::global().full_name(c) }));
+        .map(|c| json!({ "code": c, "name": Engine::places().full_name(c) }));
     let mut out = json!({ "case": visible(&stored.case, caller.role), "division": division });
     if p.related {
         let engine = state.engine.clone();
@@ -263,27 +212,28 @@ struct CaseParams {
     related: bool,
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Deserialize)]
 pub struct PlacesParams {
     /// the start of a division name (长沙, 岳麓)
     q: String,
 }
 
 /// Divisions whose name starts with `q`: place autocomplete.
-#[utoipa::path(get, path = "/v1/places", tag = "search", params(PlacesParams),
-    responses((status = 200, description = "`[{code, name}]`, provinces first, at most 20", body = Value)))]
-async fn places(Query(p): Query<PlacesParams>) -> Result<Json<Value>, ApiError> {
+async fn places(ApiQuery(p): ApiQuery<PlacesParams>) -> Result<Json<Value>, ApiError> {
     limits::text("q", Some(&p.q), limits::MAX_FIELD_CHARS)?;
-    let g = Gazetteer::global();
-    let list: Vec<Value> = g
-        .suggest(&p.q, 20)
-        .into_iter()
-        .map(|d| json!({ "code": d.code, "name": g.full_name(&d.code) }))
-        .collect();
+    // a prefix scans the gazetteer's names: off the async runtime, like searches
+    let list = tokio::task::spawn_blocking(move || {
+        let g = Engine::places();
+        g.suggest(&p.q, 20)
+            .into_iter()
+            .map(|d| json!({ "code": d.code, "name": g.full_name(&d.code) }))
+            .collect::<Vec<Value>>()
+    })
+    .await?;
     Ok(Json(Value::Array(list)))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[derive(Debug, Deserialize)]
 pub struct CheckParams {
     /// register the submission after the check
     #[serde(default)]
@@ -291,14 +241,9 @@ pub struct CheckParams {
 }
 
 /// Check a submission: verdict, matches with evidence, routing hint.
-#[utoipa::path(post, path = "/v1/check", tag = "check", params(CheckParams),
-    request_body(content = Value, description = "The submission (FORMAT.md fields)"),
-    responses((status = 200, description = "`{id, verdict, matches: [{id, verdict, score, person_score, matter_score, evidence}], routing, added?}`", body = Value),
-        (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn check(
     State(state): State<AppState>,
-    Query(params): Query<CheckParams>,
+    ApiQuery(params): ApiQuery<CheckParams>,
     ApiJson(raw): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let raw = raw.to_string();
@@ -313,10 +258,7 @@ async fn check(
     let mut out = serde_json::to_value(&result).map_err(|e| ApiError::internal(e.to_string()))?;
     if params.add {
         let id = case.id.clone();
-        let stored = StoredCase {
-            profile: Profile::of(&case),
-            case,
-        };
+        let stored = Engine::normalise(case);
         let r = state.writer.upsert(vec![stored]).await?;
         state.cache.invalidate(&id);
         out["added"] = json!(r.first().copied().map_or("added", upsert_label));
@@ -324,7 +266,7 @@ async fn check(
     Ok(Json(out))
 }
 
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
     /// words to find in title, content and location
@@ -340,8 +282,10 @@ pub struct SearchParams {
     handler: Option<String>,
     category: Option<String>,
     /// default 10, at most 100
+    #[serde(default, deserialize_with = "whole_number")]
     limit: Option<usize>,
     /// default 0; `offset + limit` at most 10000
+    #[serde(default, deserialize_with = "whole_number")]
     offset: Option<usize>,
     /// a case id: return cases with a similar narrative instead of a word search
     similar_to: Option<String>,
@@ -350,8 +294,31 @@ pub struct SearchParams {
     counties: bool,
 }
 
+/// A non-negative integer as JSON writes it (`10`, or `10.0`, which JSON Schema counts as an
+/// integer too) or as a query string does (`"10"`).
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    use serde::de::Error;
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Number {
+        Unsigned(u64),
+        Float(f64),
+        Text(String),
+    }
+    let bad = || D::Error::custom("expected a non-negative integer");
+    match Option::<Number>::deserialize(d)? {
+        None => Ok(None),
+        Some(Number::Unsigned(n)) => usize::try_from(n).map(Some).map_err(|_| bad()),
+        Some(Number::Float(f)) if f.fract() == 0.0 && (0.0..9.0e15).contains(&f) => {
+            Ok(Some(f as usize))
+        }
+        Some(Number::Text(t)) => t.trim().parse().map(Some).map_err(|_| bad()),
+        Some(Number::Float(_)) => Err(bad()),
+    }
+}
+
 fn resolve_place(raw: &str) -> Result<String, ApiError> {
-    Gazetteer::global()
+    Engine::places()
         .resolve_filter(raw)
         .map_err(ApiError::bad_request)
 }
@@ -415,10 +382,6 @@ async fn run_search(
 }
 
 /// Search with filters, pagination and highlights (`<em>`), or similar cases to one id.
-#[utoipa::path(get, path = "/v1/search", tag = "search", params(SearchParams),
-    responses((status = 200, description = "`{total, offset, hits: [{score, case, highlights: [{field, text, html}]}]}`", body = Value),
-        (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn search_get(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -429,9 +392,6 @@ async fn search_get(
 }
 
 /// The same search with the parameters as a JSON body.
-#[utoipa::path(post, path = "/v1/search", tag = "search", request_body = SearchParams,
-    responses((status = 200, description = "As GET /v1/search", body = Value), (status = 400, body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn search_post(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -540,10 +500,10 @@ fn upload_spec(
     };
     for (column, field) in &columns {
         // a column mapped to its own name is kept as an extra column
-        if field != column && !HEADER_ALIASES.iter().any(|(f, _)| f == field) {
+        if field != column && !Engine::is_field(field) {
             return Err(ApiError::bad_request(format!(
                 "columns: {column:?} maps to unknown field {field:?}; the fields are {}",
-                HEADER_ALIASES.map(|(f, _)| f).join(", ")
+                FIELD_NAMES.join(", ")
             )));
         }
     }
@@ -562,17 +522,6 @@ fn upload_params(
 }
 
 /// Start a dedupe job on an uploaded file (NDJSON, CSV, Excel) or on server-side files.
-#[utoipa::path(post, path = "/v1/dedupe/jobs", tag = "dedupe",
-    params(
-        ("format" = Option<String>, Query, description = "The upload's format: jsonl, csv, tsv, xlsx, xls, ods (else from the content type: application/x-ndjson, text/csv, text/tab-separated-values, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/vnd.ms-excel)"),
-        ("encoding" = Option<String>, Query, description = "CSV text encoding: utf-8, gb18030, gbk (else detected)"),
-        ("sheet" = Option<String>, Query, description = "Read only this sheet of a workbook"),
-        ("columns" = Option<String>, Query, description = "Column mapping as a JSON object, source column → field (as `columns` of a server-side input)")),
-    request_body(content = Value, description = "The file (NDJSON, CSV in UTF-8 or GB18030/GBK, or a workbook), or JSON `{inputs: [{path, columns}]}` naming files under the dedupe directory"),
-    responses((status = 202, description = "`{id, status_url}`", body = Value),
-        (status = 400, description = "Unknown format or encoding, a bad mapping, no header row, not a workbook", body = ErrorResponse),
-        (status = 429, description = "The job queue is full", body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn start_job(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -586,7 +535,7 @@ async fn start_job(
             let name = std::path::PathBuf::from(format!("upload.{ext}"));
             // refuse at once what cannot be read: the encoding, the header, the workbook
             if format != Format::Jsonl {
-                RecordSource::from_reader_with(
+                Engine::read_from(
                     Box::new(std::io::Cursor::new(body.clone())),
                     &name,
                     format,
@@ -618,7 +567,11 @@ async fn start_job(
             .inputs
             .into_iter()
             .map(|f| {
-                let path = confined(dir, &f.path).map_err(ApiError::bad_request)?;
+                let path = confined(dir, &f.path).map_err(|e| match e {
+                    Confinement::Missing(m) => ApiError::not_found(m),
+                    Confinement::Outside(m) => ApiError::bad_request(m),
+                    Confinement::Directory(m) => ApiError::internal(m),
+                })?;
                 Ok((path, ColumnMap { columns: f.columns }))
             })
             .collect::<Result<Vec<_>, ApiError>>()?;
@@ -648,16 +601,6 @@ async fn start_job(
 const PREVIEW_ROWS: usize = 10;
 
 /// The first rows of an upload with its header and the guessed mapping, to check before a job.
-#[utoipa::path(post, path = "/v1/dedupe/preview", tag = "dedupe",
-    params(
-        ("format" = Option<String>, Query, description = "As for POST /v1/dedupe/jobs"),
-        ("encoding" = Option<String>, Query, description = "utf-8, gb18030, gbk (else detected)"),
-        ("sheet" = Option<String>, Query, description = "The sheet to show (else the first with rows)"),
-        ("columns" = Option<String>, Query, description = "A column mapping to apply to the guess")),
-    request_body(content = String, description = "The file, as for POST /v1/dedupe/jobs"),
-    responses((status = 200, description = "`{format, encoding, sheet, sheets, header_row, headers, fields, columns, rows, known_fields}`: `fields[i]` is the field of `headers[i]` (the header itself for an extra column), `columns` the same as header → field, `rows` the first 10 rows after the header", body = Value),
-        (status = 400, description = "Unknown format or encoding, no header row, not a workbook", body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn preview_upload(
     headers: HeaderMap,
     query: Result<Query<UploadParams>, axum::extract::rejection::QueryRejection>,
@@ -671,7 +614,7 @@ async fn preview_upload(
         ));
     };
     let p = tokio::task::spawn_blocking(move || {
-        crate::source::preview(
+        Engine::preview(
             Box::new(std::io::Cursor::new(body)),
             &std::path::PathBuf::from(format!("upload.{ext}")),
             format,
@@ -698,7 +641,7 @@ async fn preview_upload(
         "fields": p.fields,
         "columns": columns,
         "rows": p.rows,
-        "known_fields": HEADER_ALIASES.map(|(f, _)| f),
+        "known_fields": FIELD_NAMES,
     })))
 }
 
@@ -722,12 +665,9 @@ fn with_job<T>(
 }
 
 /// Status and progress of a dedupe job.
-#[utoipa::path(get, path = "/v1/dedupe/jobs/{id}", tag = "dedupe", params(("id" = String, Path)),
-    responses((status = 200, description = "`{id, state: queued|running|done|failed, stage, done, total, records, rejected, rejections, error}`", body = Value), (status = 404, body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn job_status(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     with_job(&state, &id, false, |j| {
         serde_json::to_value(&j.status)
@@ -754,12 +694,9 @@ fn finished(j: &super::jobs::Job) -> Result<(), ApiError> {
 }
 
 /// Groups of a finished job as NDJSON (FORMAT.md task 1 plus originals, sizes, channels).
-#[utoipa::path(get, path = "/v1/dedupe/jobs/{id}/groups", tag = "dedupe", params(("id" = String, Path)),
-    responses((status = 200, description = "NDJSON, one line per record", content_type = "application/x-ndjson", body = String), (status = 409, body = ErrorResponse), (status = 404, body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn job_groups(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let rows = with_job(&state, &id, true, |j| Ok(j.rows.clone()))?;
     let out = tokio::task::spawn_blocking(move || {
@@ -783,14 +720,10 @@ struct ReportParams {
 }
 
 /// Report of a finished job, JSON or `?format=html`.
-#[utoipa::path(get, path = "/v1/dedupe/jobs/{id}/report", tag = "dedupe",
-    params(("id" = String, Path), ("format" = Option<String>, Query, description = "`json` (default) or `html`")),
-    responses((status = 200, description = "The report", body = Value), (status = 409, body = ErrorResponse), (status = 404, body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn job_report(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(p): Query<ReportParams>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(p): ApiQuery<ReportParams>,
 ) -> Result<Response, ApiError> {
     let html = match p.format.as_deref() {
         Some("html") => true,
@@ -808,7 +741,7 @@ async fn job_report(
     })?;
     tokio::task::spawn_blocking(move || {
         if html {
-            Ok(Html(crate::dedupe::render_html(&report)).into_response())
+            Ok(Html(Engine::report_html(&report)).into_response())
         } else {
             serde_json::to_value(&*report)
                 .map(|v| Json(v).into_response())
@@ -819,40 +752,31 @@ async fn job_report(
 }
 
 /// Liveness.
-#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, body = Value)))]
 async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
 /// Readiness: the index answers and the writer runs and commits.
-#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, body = Value), (status = 503, body = ErrorResponse)))]
 async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let engine = state.engine.clone();
-    let docs = tokio::task::spawn_blocking(move || engine.index().num_cases()).await?;
+    let docs = tokio::task::spawn_blocking(move || engine.num_cases()).await?;
     state.writer.ping().await?;
     Ok(Json(json!({ "status": "ready", "documents": docs })))
 }
 
 /// Prometheus metrics.
-#[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, content_type = "text/plain", body = String)))]
 async fn metrics(State(state): State<AppState>) -> Response {
-    let docs = state.engine.index().num_cases();
+    let docs = state.engine.num_cases();
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         state.metrics.render(docs, state.writer.health()),
     )
         .into_response()
 }
 
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    let mut doc = ApiDoc::openapi();
-    let scheme = utoipa::openapi::security::SecurityScheme::Http(
-        utoipa::openapi::security::HttpBuilder::new()
-            .scheme(utoipa::openapi::security::HttpAuthScheme::Bearer)
-            .build(),
-    );
-    doc.components
-        .get_or_insert_with(Default::default)
-        .add_security_scheme("api_key", scheme);
-    Json(doc)
+async fn openapi() -> Json<Value> {
+    Json(super::openapi::document())
 }
