@@ -236,11 +236,6 @@ impl Engine {
 }
 
 /// The matter history of one case: its duplicate and matter groups on one timeline.
-#[utoipa::path(get, path = "/v1/cases/{id}/history", tag = "cases",
-    params(("id" = String, Path, description = "Case id")),
-    responses((status = 200, description = "`{id, original_id, duplicates, related, records: [{id, relation: self|duplicate|related, channel, platform, received_at, handler, status, title, location, summary, content, linked_to, first}]}`, newest first; `first` marks the earliest record (首办). No personal data", body = Value),
-        (status = 404, body = super::error::ErrorResponse), (status = 401, body = super::error::ErrorResponse)),
-    security(("api_key" = [])))]
 async fn history(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -254,9 +249,6 @@ async fn history(
 }
 
 /// The model's decision thresholds and priors (log2), for drawing the evidence.
-#[utoipa::path(get, path = "/v1/model", tag = "check",
-    responses((status = 200, description = "`{person_threshold, matter_threshold, person_prior, matter_prior, source}`: log2 odds; a pair is the same person when its person score reaches the threshold", body = Value)),
-    security(("api_key" = [])))]
 async fn model_summary(State(state): State<AppState>) -> Json<Value> {
     let m = state.engine.model();
     let p = m.priors;
@@ -683,11 +675,6 @@ pub fn read_ticket(text: &str) -> TicketFields {
 }
 
 /// Reads the fields of a pasted ticket for the desk to confirm. The text is not kept or logged.
-#[utoipa::path(post, path = "/v1/ticket", tag = "check",
-    request_body(content = Value, description = "`{text}`: the ticket as pasted (at most 256 KiB)"),
-    responses((status = 200, description = "`{name, phone, id_number, id_number_check: valid|masked|invalid, location, division, address, title, content, channel, labelled}`: each field absent when not found", body = Value),
-        (status = 400, body = super::error::ErrorResponse)),
-    security(("api_key" = [])))]
 async fn ticket(
     ApiJson(req): ApiJson<TicketRequest>,
 ) -> std::result::Result<Json<TicketFields>, ApiError> {
@@ -886,7 +873,8 @@ mod tests {
             keys: Some(vec![key("desk", "intake"), key("sup", "supervisor")]),
             ..super::super::Config::default()
         }
-        .settings();
+        .settings()
+        .unwrap();
         let (state, _writer) = AppState::new(Engine::in_memory().unwrap(), settings).unwrap();
         for c in [
             case("WEB-1", "2024-03-02", "张伟", "13912345678", "网上", NOISE),
@@ -971,7 +959,7 @@ mod tests {
         assert_eq!(s, 400);
         let (s, m) = call(&state, "GET", "/v1/model", Some("desk-key"), Value::Null).await;
         assert_eq!(s, 200);
-        let model = crate::matching::Model::bundled().unwrap();
+        let model = crate::engine::Model::bundled().unwrap();
         assert_eq!(m["person_threshold"].as_f64(), Some(model.person_threshold));
         assert_eq!(m["matter_threshold"].as_f64(), Some(model.matter_threshold));
     }
