@@ -16,7 +16,7 @@ MAX_EXAMPLES=${CASEMATCH_API_EXAMPLES:-25}
 
 # A virtual environment of its own, with a Python whose parser Hypothesis can walk (3.11.7's
 # fails on Schemathesis' coverage module: "AST constructor recursion depth mismatch").
-venv="${CASEMATCH_API_VENV:-${CARGO_TARGET_DIR:-target}/api-venv}"
+venv="${CASEMATCH_API_VENV:-${CARGO_TARGET_DIR:-$PWD/target}/api-venv}"
 if [ ! -x "$venv/bin/schemathesis" ] \
    || [ "$("$venv/bin/schemathesis" --version 2>/dev/null | grep -o '[0-9][0-9.]*' | head -1)" != "$SCHEMATHESIS_VERSION" ] \
    || ! "$venv/bin/python" -c 'import openapi_spec_validator' 2>/dev/null; then
@@ -35,7 +35,7 @@ profile=release
 flag=--release
 if [ "${1:-}" = "--debug" ]; then profile=debug; flag=; fi
 cargo build $flag --bin casematch
-bin="${CARGO_TARGET_DIR:-target}/$profile/casematch"
+bin="${CARGO_TARGET_DIR:-$PWD/target}/$profile/casematch"
 
 work=$(mktemp -d)
 server=""
@@ -66,7 +66,11 @@ echo "openapi-spec-validator:"
 
 echo "schemathesis $SCHEMATHESIS_VERSION, seed $SEED:"
 status=0
-PYTHONPATH="$PWD/tests/api${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=hooks "$venv/bin/schemathesis" --config-file tests/api/schemathesis.toml \
+# run from the temporary directory: Schemathesis keeps its cache (.schemathesis/) in the
+# working directory, which must not be the repository
+repo=$PWD
+(cd "$work" && PYTHONPATH="$repo/tests/api${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=hooks \
+  "$venv/bin/schemathesis" --config-file "$repo/tests/api/schemathesis.toml" \
   run "$base/openapi.json" \
   --header "Authorization: Bearer $key" \
   --checks all \
@@ -76,7 +80,7 @@ PYTHONPATH="$PWD/tests/api${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=hooks 
   --workers 2 \
   --request-timeout 30 \
   --suppress-health-check too_slow \
-  --report junit --report-dir "$work/report" || status=$?
+  --report junit --report-dir "$work/report") || status=$?
 if [ "$status" != 0 ]; then
   echo "schemathesis failed (exit $status); the server's log:" >&2
   tail -n 50 "$work/server.log" >&2
