@@ -2,7 +2,8 @@
 //! that tells, when a submission arrives, whether it repeats a case already on file.
 //!
 //! Dependencies run one way: `model ← analysis ← index ← matching ← engine`.
-//! The outside world calls [`Engine`].
+//! The outside world calls [`Engine`] (see ARCHITECTURE.md, "Engine API"): the entry points
+//! (`cli/`, `server/`) import the engine and the `model` types, never the modules below.
 
 pub mod analysis;
 pub mod dedupe;
@@ -15,6 +16,11 @@ pub mod server;
 pub mod source;
 pub mod synth;
 
-pub use engine::Engine;
+pub use engine::{
+    BadRecord, CheckOptions, CheckResult, ColumnMap, DedupeOptions, Deduped, Engine, Format,
+    GroupRow, IngestEvent, IngestOptions, IngestStats, ManualLinks, Model, PairScore,
+    PreviousGroups, ReadOptions, Report, SearchRequest, SearchResults, Stage, StoredCase,
+    TextEncoding, Upsert,
+};
 pub use error::{Error, Result};
 pub use model::{Case, Verdict};

@@ -2,13 +2,8 @@
 //! when a truth file is given, else by expectation–maximisation without labels.
 
 use anyhow::Context;
-use casematch::Engine;
-use casematch::engine::IngestOptions;
-use casematch::index::{CandidateQuery, StoredCase};
-use casematch::matching::{
-    BlockingRecall, Model, fit_model, fit_unlabelled, labelled_pairs, read_truth, unlabelled_pairs,
-};
-use casematch::source::{ColumnMap, RecordSource};
+use casematch::engine::{BlockingRecall, ColumnMap, IngestOptions, ReadOptions};
+use casematch::{Engine, Model};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -36,7 +31,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let engine = Engine::in_memory()?;
-    let source = RecordSource::open(&args.cases, ColumnMap::default())?;
+    let source = Engine::read_file(&args.cases, ColumnMap::default(), &ReadOptions::default())?;
     let mut cases = Vec::new();
     let records = source.inspect(|r| {
         if let Ok(Ok(c)) = r {
@@ -44,25 +39,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     });
     let stats = engine.ingest(records, &IngestOptions::default(), |_| {})?;
-    let stored: Vec<StoredCase> = cases
-        .into_iter()
-        .map(|case| StoredCase {
-            profile: casematch::analysis::Profile::of(&case),
-            case,
-        })
-        .collect();
-    let q = CandidateQuery::default();
     let (model, recall) = match &args.truth {
         Some(truth_path) => {
-            let truth = read_truth(truth_path)?;
-            let (queries, recall) = labelled_pairs(engine.index(), &stored, &truth, &q)?;
-            let source = format!(
-                "fitted by `casematch fit --cases {} --truth {}` on {} cases, {} candidate pairs",
-                args.cases.display(),
-                truth_path.display(),
-                stats.added,
-                queries.iter().map(|q| q.pairs.len()).sum::<usize>()
-            );
+            let truth = Engine::read_truth(truth_path)?;
+            let fitted = engine.fit_labelled(&cases, &truth, |pairs| {
+                format!(
+                    "fitted by `casematch fit --cases {} --truth {}` on {} cases, {pairs} candidate pairs",
+                    args.cases.display(),
+                    truth_path.display(),
+                    stats.added,
+                )
+            })?;
+            let recall = fitted.recall.unwrap_or_default();
             eprintln!(
                 "blocking recall: {}/{} related pairs ({:.4}), {}/{} duplicate pairs ({:.4}); {} candidate pairs",
                 recall.found_pairs,
@@ -73,30 +61,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 recall.found_duplicate_pairs as f64 / recall.true_duplicate_pairs.max(1) as f64,
                 recall.candidate_pairs
             );
-            (fit_model(&queries, source), Some(recall))
+            (fitted.model, Some(recall))
         }
         None => {
             let start = match &args.model {
-                Some(p) => Model::load(p)?,
-                None => Model::bundled()?,
+                Some(p) => Engine::load_model(p)?,
+                None => Engine::bundled_model()?,
             };
-            let pairs = unlabelled_pairs(engine.index(), &stored, &q)?;
+            let fitted = engine.fit_em(&cases, &start, args.iterations, |pairs| {
+                format!(
+                    "fitted without labels by `casematch fit --cases {}` (EM, {} iterations) on {} cases, {pairs} candidate pairs",
+                    args.cases.display(),
+                    args.iterations,
+                    stats.added,
+                )
+            })?;
             eprintln!(
                 "EM over {} candidate pairs, {} iterations",
-                pairs.len(),
-                args.iterations
+                fitted.pairs, args.iterations
             );
-            let source = format!(
-                "fitted without labels by `casematch fit --cases {}` (EM, {} iterations) on {} cases, {} candidate pairs",
-                args.cases.display(),
-                args.iterations,
-                stats.added,
-                pairs.len()
-            );
-            (
-                fit_unlabelled(&pairs, &start, args.iterations, source),
-                None,
-            )
+            (fitted.model, None)
         }
     };
     let text = model.to_toml();

@@ -42,13 +42,20 @@ const CST: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
     None => panic!("UTC+8 is a valid offset"),
 };
 
+/// Full-width ASCII (２０２３－０５－１４, ideographic space) to half-width, so dates and
+/// numbers typed on a Chinese keyboard parse. `model` is the bottom layer and imports nothing
+/// of the crate; `analysis::fold_width_char` folds the same way for the index.
+fn half_width(c: char) -> char {
+    match c {
+        '\u{3000}' => ' ',
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
+}
+
 /// Parses the date formats seen in platform exports; times without an offset are China time.
 pub fn parse_datetime(raw: &str) -> Option<DateTime<FixedOffset>> {
-    let s: String = raw
-        .trim()
-        .chars()
-        .map(crate::analysis::fold_width_char)
-        .collect();
+    let s: String = raw.trim().chars().map(half_width).collect();
     if s.is_empty() {
         return None;
     }
@@ -138,11 +145,7 @@ fn headcount_of(v: &FieldValue) -> Result<Option<u32>, RecordError> {
             .map(Some)
             .ok_or_else(|| bad(format!("expected a non-negative integer, found {n}"))),
         FieldValue::Json(Value::String(s)) | FieldValue::Text(s) => {
-            let t: String = s
-                .trim()
-                .chars()
-                .map(crate::analysis::fold_width_char)
-                .collect();
+            let t: String = s.trim().chars().map(half_width).collect();
             if t.is_empty() {
                 return Ok(None);
             }
@@ -240,6 +243,14 @@ fn case_from_map(map: Map<String, Value>) -> Result<Case, RecordError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn full_width_dates_parse_as_their_half_width_spelling() {
+        let full = super::parse_datetime("２０２３－０５－１４　０８：３０：００");
+        assert!(full.is_some());
+        assert_eq!(full, super::parse_datetime("2023-05-14 08:30:00"));
+        assert_eq!(super::half_width('中'), '中');
+    }
 
     #[test]
     fn a_bare_date_bound_covers_its_whole_day_in_every_spelling() {

@@ -5,10 +5,11 @@ use super::auth::{Caller, Role};
 use super::error::{ApiError, ApiJson, ErrorResponse};
 use super::jobs::{JobInput, JobState, TempFile, Upload, confined};
 use super::limits;
-use crate::analysis::{Gazetteer, Profile, mask_middle};
-use crate::index::{SearchRequest, StoredCase, Upsert};
+use crate::engine::{
+    ColumnMap, Engine, FIELD_NAMES, Format, ReadOptions, SearchRequest, StoredCase, TextEncoding,
+    Upsert, mask_middle,
+};
 use crate::model::{Case, case_from_json_line, normalize_channel, parse_date_bound};
-use crate::source::{ColumnMap, Format, HEADER_ALIASES, ReadOptions, RecordSource, TextEncoding};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
@@ -138,11 +139,7 @@ async fn add_cases(
         limits::case_bytes(text.len())?;
         let case = case_from_json_line(text).map_err(|e| ApiError::bad_request(e.to_string()))?;
         let id = case.id.clone();
-        let stored = tokio::task::spawn_blocking(move || StoredCase {
-            profile: Profile::of(&case),
-            case,
-        })
-        .await?;
+        let stored = tokio::task::spawn_blocking(move || Engine::normalise(case)).await?;
         let result = state.writer.upsert(vec![stored]).await?;
         state.cache.invalidate(&id);
         let label = result.first().copied().map_or("added", upsert_label);
@@ -180,13 +177,7 @@ async fn add_cases(
     let (slots, cases): (Vec<usize>, Vec<Case>) = good.into_iter().unzip();
     let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
     let stored = tokio::task::spawn_blocking(move || {
-        cases
-            .into_iter()
-            .map(|case| StoredCase {
-                profile: Profile::of(&case),
-                case,
-            })
-            .collect::<Vec<_>>()
+        cases.into_iter().map(Engine::normalise).collect::<Vec<_>>()
     })
     .await?;
     let results = state.writer.upsert(stored).await?;
@@ -202,16 +193,10 @@ async fn add_cases(
 
 async fn load_case(state: &AppState, id: String) -> Result<Option<Arc<StoredCase>>, ApiError> {
     if let Some(hit) = state.cache.get(&id) {
-        state
-            .metrics
-            .cache_hits
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        state.metrics.cache_hits.inc();
         return Ok(Some(hit));
     }
-    state
-        .metrics
-        .cache_misses
-        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    state.metrics.cache_misses.inc();
     let engine = state.engine.clone();
     let key = id.clone();
     let found = tokio::task::spawn_blocking(move || engine.get(&key))
@@ -243,7 +228,7 @@ async fn get_case(
         .profile
         .place
         .code()
-        .map(|c| json!({ "code": c, "name": Gazetteer::global().full_name(c) }));
+        .map(|c| json!({ "code": c, "name": Engine::places().full_name(c) }));
     let mut out = json!({ "case": visible(&stored.case, caller.role), "division": division });
     if p.related {
         let engine = state.engine.clone();
@@ -273,7 +258,7 @@ pub struct PlacesParams {
     responses((status = 200, description = "`[{code, name}]`, provinces first, at most 20", body = Value)))]
 async fn places(Query(p): Query<PlacesParams>) -> Result<Json<Value>, ApiError> {
     limits::text("q", Some(&p.q), limits::MAX_FIELD_CHARS)?;
-    let g = Gazetteer::global();
+    let g = Engine::places();
     let list: Vec<Value> = g
         .suggest(&p.q, 20)
         .into_iter()
@@ -312,10 +297,7 @@ async fn check(
     let mut out = serde_json::to_value(&result).map_err(|e| ApiError::internal(e.to_string()))?;
     if params.add {
         let id = case.id.clone();
-        let stored = StoredCase {
-            profile: Profile::of(&case),
-            case,
-        };
+        let stored = Engine::normalise(case);
         let r = state.writer.upsert(vec![stored]).await?;
         state.cache.invalidate(&id);
         out["added"] = json!(r.first().copied().map_or("added", upsert_label));
@@ -350,7 +332,7 @@ pub struct SearchParams {
 }
 
 fn resolve_place(raw: &str) -> Result<String, ApiError> {
-    Gazetteer::global()
+    Engine::places()
         .resolve_filter(raw)
         .map_err(ApiError::bad_request)
 }
@@ -539,10 +521,10 @@ fn upload_spec(
     };
     for (column, field) in &columns {
         // a column mapped to its own name is kept as an extra column
-        if field != column && !HEADER_ALIASES.iter().any(|(f, _)| f == field) {
+        if field != column && !Engine::is_field(field) {
             return Err(ApiError::bad_request(format!(
                 "columns: {column:?} maps to unknown field {field:?}; the fields are {}",
-                HEADER_ALIASES.map(|(f, _)| f).join(", ")
+                FIELD_NAMES.join(", ")
             )));
         }
     }
@@ -585,7 +567,7 @@ async fn start_job(
             let name = std::path::PathBuf::from(format!("upload.{ext}"));
             // refuse at once what cannot be read: the encoding, the header, the workbook
             if format != Format::Jsonl {
-                RecordSource::from_reader_with(
+                Engine::read_from(
                     Box::new(std::io::Cursor::new(body.clone())),
                     &name,
                     format,
@@ -670,7 +652,7 @@ async fn preview_upload(
         ));
     };
     let p = tokio::task::spawn_blocking(move || {
-        crate::source::preview(
+        Engine::preview(
             Box::new(std::io::Cursor::new(body)),
             &std::path::PathBuf::from(format!("upload.{ext}")),
             format,
@@ -697,7 +679,7 @@ async fn preview_upload(
         "fields": p.fields,
         "columns": columns,
         "rows": p.rows,
-        "known_fields": HEADER_ALIASES.map(|(f, _)| f),
+        "known_fields": FIELD_NAMES,
     })))
 }
 
@@ -807,7 +789,7 @@ async fn job_report(
     })?;
     tokio::task::spawn_blocking(move || {
         if html {
-            Ok(Html(crate::dedupe::render_html(&report)).into_response())
+            Ok(Html(Engine::report_html(&report)).into_response())
         } else {
             serde_json::to_value(&*report)
                 .map(|v| Json(v).into_response())
@@ -827,7 +809,7 @@ async fn healthz() -> Json<Value> {
 #[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, body = Value), (status = 503, body = ErrorResponse)))]
 async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let engine = state.engine.clone();
-    let docs = tokio::task::spawn_blocking(move || engine.index().num_cases()).await?;
+    let docs = tokio::task::spawn_blocking(move || engine.num_cases()).await?;
     state.writer.ping().await?;
     Ok(Json(json!({ "status": "ready", "documents": docs })))
 }
@@ -835,9 +817,12 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> 
 /// Prometheus metrics.
 #[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, content_type = "text/plain", body = String)))]
 async fn metrics(State(state): State<AppState>) -> Response {
-    let docs = state.engine.index().num_cases();
+    let docs = state.engine.num_cases();
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         state.metrics.render(docs, state.writer.health()),
     )
         .into_response()
