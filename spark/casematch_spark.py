@@ -315,6 +315,7 @@ def connected_components(edges: DataFrame, max_rounds: int = 100) -> DataFrame:
 
 
 _STARTED = [time.time()]
+_SHIPPED: set = set()
 
 
 def stage(name: str, count: int) -> None:
@@ -333,6 +334,10 @@ def dedupe(
     with idx), the report and counts."""
     from casematch import _native
 
+    if __name__ != "__main__" and __name__ not in _SHIPPED:
+        # imported (tests, notebooks): the workers import this module to run its functions
+        spark.sparkContext.addPyFile(__file__)
+        _SHIPPED.add(__name__)
     model = _native.Model.bundled() if model_toml is None else _native.Model.from_toml(model_toml)
     buckets = buckets or int(spark.conf.get("spark.sql.shuffle.partitions"))
     feats = records.mapInArrow(_features, FEATURES_SCHEMA)

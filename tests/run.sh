@@ -13,3 +13,4 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
 fi
 cargo test --release
 python3 tests/browser/run.py
+bash tests/python.sh

@@ -2,8 +2,9 @@
 //! boundary as JSON text and results come back as JSON text, which the pure-Python layer
 //! (`casematch/__init__.py`) turns into dicts; every long call releases the GIL.
 //!
-//! Everything here goes through `casematch::Engine` and the types it re-exports, except the
-//! distributed-dedupe stages in `stages.rs` (see the note there).
+//! Everything here goes through `casematch::Engine` and the types it re-exports (records
+//! are read with `casematch::model::case_from_json_line`, as the server reads them), except
+//! the distributed-dedupe stages in `stages.rs` (see the note there).
 
 mod stages;
 
@@ -67,7 +68,7 @@ fn parse_now(now: Option<&str>) -> PyResult<Option<chrono::DateTime<chrono::Fixe
 #[pyclass(module = "casematch._native", frozen)]
 #[derive(Clone)]
 pub struct Model {
-    pub(crate) inner: casematch::matching::Model,
+    pub(crate) inner: casematch::Model,
 }
 
 #[pymethods]
@@ -76,7 +77,7 @@ impl Model {
     #[staticmethod]
     fn bundled() -> PyResult<Model> {
         Ok(Model {
-            inner: casematch::matching::Model::bundled().map_err(engine_err)?,
+            inner: Engine::bundled_model().map_err(engine_err)?,
         })
     }
 
@@ -84,15 +85,14 @@ impl Model {
     #[staticmethod]
     fn load(path: PathBuf) -> PyResult<Model> {
         Ok(Model {
-            inner: casematch::matching::Model::load(&path).map_err(engine_err)?,
+            inner: Engine::load_model(&path).map_err(engine_err)?,
         })
     }
 
     /// A model from TOML text; its rules (caps, missing levels weigh 0) are enforced.
     #[staticmethod]
     fn from_toml(text: &str) -> PyResult<Model> {
-        let mut inner =
-            casematch::matching::Model::from_toml(text).map_err(CasematchError::new_err)?;
+        let mut inner = casematch::Model::from_toml(text).map_err(CasematchError::new_err)?;
         inner.enforce_rules();
         Ok(Model { inner })
     }
@@ -103,8 +103,7 @@ impl Model {
 
     /// Writes the model file (TOML).
     fn save(&self, path: PathBuf) -> PyResult<()> {
-        std::fs::write(&path, self.inner.to_toml())
-            .map_err(|e| CasematchError::new_err(format!("{}: {e}", path.display())))
+        Engine::save_model(&self.inner, &path).map_err(engine_err)
     }
 
     /// The same weights with other thresholds (log2 odds).
@@ -140,10 +139,10 @@ impl Model {
     }
 }
 
-fn model_or_bundled(model: Option<&Model>) -> PyResult<casematch::matching::Model> {
+fn model_or_bundled(model: Option<&Model>) -> PyResult<casematch::Model> {
     match model {
         Some(m) => Ok(m.inner.clone()),
-        None => casematch::matching::Model::bundled().map_err(engine_err),
+        None => Engine::bundled_model().map_err(engine_err),
     }
 }
 
@@ -183,20 +182,20 @@ impl Index {
         py.detach(|| {
             let mut rejected = Vec::new();
             let items = records.iter().enumerate().map(|(i, r)| {
-                Ok(parse_case(r).map_err(|error| casematch::source::BadRecord {
+                Ok(parse_case(r).map_err(|error| casematch::BadRecord {
                     path: PathBuf::from("<python>"),
                     sheet: None,
                     line: i as u64 + 1,
                     error,
                 }))
             });
-            let opts = casematch::engine::IngestOptions {
+            let opts = casematch::IngestOptions {
                 commit_every: commit_every.max(1),
             };
             let stats = self
                 .engine
                 .ingest(items, &opts, |ev| {
-                    if let casematch::engine::IngestEvent::Rejected(bad) = ev {
+                    if let casematch::IngestEvent::Rejected(bad) = ev {
                         rejected.push((bad.line as usize - 1, bad.error.to_string()));
                     }
                 })
@@ -255,8 +254,8 @@ impl Index {
             Ok(out
                 .into_iter()
                 .map(|u| match u {
-                    casematch::index::Upsert::Added => "added".to_string(),
-                    casematch::index::Upsert::Replaced => "replaced".to_string(),
+                    casematch::Upsert::Added => "added".to_string(),
+                    casematch::Upsert::Replaced => "replaced".to_string(),
                 })
                 .collect())
         })
@@ -277,23 +276,19 @@ impl Index {
     }
 
     fn __len__(&self) -> usize {
-        self.engine.index().num_cases() as usize
+        self.engine.num_cases() as usize
     }
 }
 
 fn compare_json(engine: &Engine, a: &Case, b: &Case) -> PyResult<String> {
-    let score = stages::compare_cases(engine, a, b);
-    serde_json::to_string(&score).map_err(json_err)
+    serde_json::to_string(&engine.compare(a, b)).map_err(json_err)
 }
 
 /// The normalised profile of a record (names, ID number, phones, places, text) as JSON.
 #[pyfunction]
 fn profile(py: Python<'_>, record: String) -> PyResult<String> {
     let case = parse_one(&record)?;
-    py.detach(|| {
-        let p = casematch::analysis::Profile::of(&case);
-        serde_json::to_string(&p).map_err(json_err)
-    })
+    py.detach(|| serde_json::to_string(&Engine::profile(&case)).map_err(json_err))
 }
 
 /// The case a record reads as (fields typed, channel folded, extras kept), as JSON.
@@ -327,7 +322,7 @@ fn dedupe(
     links: Option<Vec<(String, String, String)>>,
 ) -> PyResult<(String, String, String)> {
     let model = model_or_bundled(model)?;
-    let mut opts = casematch::dedupe::DedupeOptions::default();
+    let mut opts = casematch::DedupeOptions::default();
     for (id, d, m) in previous.unwrap_or_default() {
         opts.previous.by_record.insert(id, (d, m));
     }
@@ -350,11 +345,12 @@ fn dedupe(
                 return Err(RecordError::new_err(format!("id {} given twice", c.id)));
             }
         }
-        let out = stages::dedupe_cases(&model, cases, &opts);
+        let records = cases.into_par_iter().map(Engine::dedupe_record).collect();
+        let out = Engine::dedupe_with(&model, records, &opts, &|_, _, _| {});
         Ok((
-            serde_json::to_string(&out.0).map_err(json_err)?,
-            serde_json::to_string(&out.1).map_err(json_err)?,
-            casematch::dedupe::render_html(&out.1),
+            serde_json::to_string(&out.rows).map_err(json_err)?,
+            serde_json::to_string(&out.report).map_err(json_err)?,
+            out.report_html(),
         ))
     })
 }

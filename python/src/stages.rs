@@ -4,64 +4,20 @@
 //! connected component. Each stage computes exactly what `casematch dedupe` computes in
 //! memory (`src/dedupe/mod.rs`), so the job's groups are the single-machine groups.
 //!
-//! Note: `casematch::Engine` offers whole-batch dedupe and a pair comparison weighted by an
-//! index, not these stages; they reach `casematch::matching` (compare, cluster, idf) and
-//! `casematch::dedupe::DedupeRecord` directly, in this one file, until the engine has them.
+//! Note: `casematch::Engine` offers whole-batch dedupe (`dedupe_with`), the compact record
+//! (`dedupe_record`) and a pair comparison weighted by an index, not these stages: scoring a
+//! pair with the batch's bigram weights and clustering one component reach
+//! `casematch::matching` (`compare`, `Prepared`, `idf`, `cluster`, `Edge`, `Constraints`)
+//! directly, in this one file, until the engine offers them.
 
 use crate::{CasematchError, Model, RecordError, engine_err, parse_case};
-use casematch::dedupe::{DedupeOptions, DedupeRecord, GroupRow, Report};
+use casematch::Engine;
+use casematch::engine::DedupeRecord;
 use casematch::matching::{Constraints, Edge, Prepared, cluster, compare, idf};
-use casematch::{Case, Engine};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use rayon::prelude::*;
 use std::collections::HashMap;
-
-/// Two records compared: verdict, both scores, narrative similarity and the evidence.
-#[derive(serde::Serialize)]
-pub struct PairScore {
-    verdict: casematch::Verdict,
-    person_score: f64,
-    matter_score: f64,
-    text_similarity: f64,
-    evidence: Vec<casematch::matching::Evidence>,
-}
-
-/// Two records compared with the engine's model, narrative bigrams weighing alike.
-pub fn compare_cases(engine: &Engine, a: &Case, b: &Case) -> PairScore {
-    let (ra, rb) = (dedupe_record(a.clone()), dedupe_record(b.clone()));
-    let cmp = compare(&prepared(&ra), &prepared(&rb));
-    let s = engine.model().score(&cmp);
-    let verdict = match (s.same_person, s.same_matter) {
-        (true, true) => casematch::Verdict::Duplicate,
-        (false, true) => casematch::Verdict::Related,
-        (true, false) => casematch::Verdict::SamePerson,
-        (false, false) => casematch::Verdict::New,
-    };
-    PairScore {
-        verdict,
-        person_score: s.person,
-        matter_score: s.matter,
-        text_similarity: cmp.text_similarity,
-        evidence: s.evidence,
-    }
-}
-
-fn dedupe_record(case: Case) -> DedupeRecord {
-    DedupeRecord::new(case)
-}
-
-/// Whole-batch dedupe: one row per record and the report.
-pub fn dedupe_cases(
-    model: &casematch::matching::Model,
-    cases: Vec<Case>,
-    opts: &DedupeOptions,
-) -> (Vec<GroupRow>, Report) {
-    let mut records: Vec<DedupeRecord> = cases.into_par_iter().map(dedupe_record).collect();
-    let result = casematch::dedupe::dedupe(&mut records, model, opts, &|_, _, _| {});
-    let report = Report::build(&records, &result, model);
-    (result.rows, report)
-}
 
 fn le_u32(values: &[u8]) -> PyResult<Vec<u32>> {
     if !values.len().is_multiple_of(4) {
@@ -128,7 +84,7 @@ struct Features {
 
 impl Features {
     fn of(json: &str) -> Result<Features, String> {
-        let rec = dedupe_record(parse_case(json).map_err(|e| e.to_string())?);
+        let rec = Engine::dedupe_record(parse_case(json).map_err(|e| e.to_string())?);
         let text = |s: &Option<Box<str>>| s.as_deref().map(str::to_string);
         Ok(Features {
             keys: person_keys(&rec),
@@ -340,7 +296,7 @@ fn posting_cap(docs: u64, max_posting: usize) -> u32 {
 /// document frequencies, as `casematch dedupe` does.
 #[pyclass(module = "casematch._native", frozen)]
 pub struct Scorer {
-    model: casematch::matching::Model,
+    model: casematch::Model,
     df: Py<DocFreq>,
 }
 
@@ -351,7 +307,7 @@ impl Scorer {
     fn new(df: Py<DocFreq>, model: Option<&Model>) -> PyResult<Scorer> {
         let model = match model {
             Some(m) => m.inner.clone(),
-            None => casematch::matching::Model::bundled().map_err(engine_err)?,
+            None => Engine::bundled_model().map_err(engine_err)?,
         };
         Ok(Scorer { model, df })
     }
@@ -379,7 +335,7 @@ impl Scorer {
                 .par_iter()
                 .enumerate()
                 .map(|(i, r)| {
-                    let mut rec = dedupe_record(
+                    let mut rec = Engine::dedupe_record(
                         parse_case(r).map_err(|e| format!("record {}: {e}", nodes[i]))?,
                     );
                     rec.text
@@ -485,7 +441,7 @@ pub fn cluster_component(
 /// The county (or city) name the report shows for a division code.
 #[pyfunction]
 pub fn division_name(code: &str) -> String {
-    let name = casematch::analysis::Gazetteer::global().full_name(code);
+    let name = Engine::places().full_name(code);
     if name.is_empty() {
         code.to_string()
     } else {

@@ -10,7 +10,7 @@ import time
 import pytest
 
 import casematch
-from conftest import generate
+from casegen import generate, pair_f1
 
 ZHANG = {
     "id": "A1",
@@ -40,25 +40,6 @@ OTHER = {
     "location": "岳阳市岳阳楼区",
     "content": "华兴建筑公司拖欠十二名工人工资共计八万六千元，多次讨要未果，请求帮助追讨。",
 }
-
-
-def pair_f1(truth, groups):
-    """Pairwise DUPLICATE F1 of groups (id → group) against truth (id → (person, matter))."""
-
-    def pairs(labels):
-        by = {}
-        for i, g in labels.items():
-            by.setdefault(g, []).append(i)
-        out = set()
-        for members in by.values():
-            members.sort()
-            out.update((a, b) for k, a in enumerate(members) for b in members[k + 1:])
-        return out
-
-    t, p = pairs(truth), pairs(groups)
-    tp = len(t & p)
-    precision, recall = tp / max(len(p), 1), tp / max(len(t), 1)
-    return 2 * precision * recall / max(precision + recall, 1e-12)
 
 
 def test_profile_normalises_name_id_phone_and_places():

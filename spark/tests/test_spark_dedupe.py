@@ -8,14 +8,13 @@ import subprocess
 import pytest
 
 import casematch_spark as job
-from conftest import casematch_bin, generate  # python/tests/conftest.py
-from test_casematch import pair_f1
+from casegen import casematch_bin, generate, pair_f1  # python/tests/casegen.py
 
 
 @pytest.fixture(scope="module")
 def fixture(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("spark")
-    rows, truth, path = generate(tmp, 3000, 11, "mixed")
+    rows, truth, path = generate(tmp, 2500, 11, "mixed")
     out = tmp / "single.jsonl"
     report = tmp / "single.html"
     subprocess.run([casematch_bin(), "dedupe", "--input", str(path), "--output", str(out),
@@ -66,14 +65,18 @@ def test_parquet_and_csv_inputs_give_the_groups_of_jsonl(spark, fixture):
     import pyarrow.parquet as pq
 
     tmp, rows, truth, path, single, _ = fixture
-    part = rows[:800]
-    table = pa.Table.from_pylist(part)
+    part = rows[:300]
+    # every field a column (from_pylist alone takes the columns of the first row)
+    fields = sorted({k for r in part for k in r})
+    table = pa.Table.from_pylist(
+        part, schema=pa.schema([(k, pa.int64() if k == "headcount" else pa.string()) for k in fields])
+    )
     pq.write_table(table, tmp / "part.parquet")
     pyarrow.csv.write_csv(table, tmp / "part.csv")
     (tmp / "part.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in part) + "\n",
                                     encoding="utf-8")
     base, _ = run_job(spark, [tmp / "part.jsonl"])
-    assert len(base) == 800
+    assert len(base) == 300
     assert run_job(spark, [tmp / "part.parquet"])[0] == base
     assert run_job(spark, [tmp / "part.csv"])[0] == base
 
@@ -81,12 +84,12 @@ def test_parquet_and_csv_inputs_give_the_groups_of_jsonl(spark, fixture):
 def test_two_inputs_are_numbered_in_order_and_repeated_ids_skipped(spark, fixture):
     tmp, rows, _, _, _, _ = fixture
     a, b = tmp / "a.jsonl", tmp / "b.jsonl"
-    a.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows[:300]), encoding="utf-8")
+    a.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows[:200]), encoding="utf-8")
     # b repeats a's last record and carries one unreadable record
-    b.write_text("\n".join([json.dumps(rows[299], ensure_ascii=False), '{"name": "no id"}']
-                           + [json.dumps(r, ensure_ascii=False) for r in rows[300:500]]), encoding="utf-8")
+    b.write_text("\n".join([json.dumps(rows[199], ensure_ascii=False), '{"name": "no id"}']
+                           + [json.dumps(r, ensure_ascii=False) for r in rows[200:300]]), encoding="utf-8")
     groups, out = run_job(spark, [a, b])
-    assert [g["id"] for g in groups] == [r["id"] for r in rows[:500]]
+    assert [g["id"] for g in groups] == [r["id"] for r in rows[:300]]
     assert out["rejected"] == 2
     assert "id" in out["rejections"][0][1]
 
