@@ -288,7 +288,7 @@ def connected_components(edges: DataFrame, max_rounds: int = 100) -> DataFrame:
     und = und.persist(StorageLevel.MEMORY_AND_DISK)
     labels = und.groupBy("a").agg(F.least(F.min("b"), F.first("a")).alias("comp")).withColumnRenamed("a", "idx")
     labels = labels.localCheckpoint()
-    for _ in range(max_rounds):
+    for rounds in range(1, max_rounds + 1):
         # a node takes the smallest label among its neighbours' …
         prop = (
             und.join(labels.withColumnRenamed("idx", "b"), "b")
@@ -307,6 +307,7 @@ def connected_components(edges: DataFrame, max_rounds: int = 100) -> DataFrame:
         changed = jump.where(F.col("comp") != F.col("old")).count()
         labels = jump.select("idx", "comp")
         if changed == 0:
+            stage("components: rounds", rounds)
             break
     else:
         raise RuntimeError(f"connected components did not converge in {max_rounds} rounds")
@@ -396,7 +397,6 @@ def dedupe(
     scored = scored.persist(StorageLevel.MEMORY_AND_DISK)
 
     comps = connected_components(scored.where(F.col("matter") >= 0).select("a", "b"))
-    stage("components", 0)
     inside = (
         scored.join(comps.select(F.col("idx").alias("a"), F.col("comp")), "a")
         .join(comps.select(F.col("idx").alias("b"), F.col("comp").alias("comp_b")), "b")
