@@ -64,7 +64,14 @@ curl -fsS "$base/openapi.json" -o "$work/openapi.json"
 echo "openapi-spec-validator:"
 "$venv/bin/python" -m openapi_spec_validator "$work/openapi.json"
 
-echo "schemathesis $SCHEMATHESIS_VERSION, seed $SEED:"
+# Hypothesis' coverage phase trips over a CPython 3.11.7 parser bug; on a machine without
+# Python 3.12+ the other three phases still run, and the run says so
+phases=examples,coverage,fuzzing,stateful
+if ! "$venv/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then
+  phases=examples,fuzzing,stateful
+  echo "warning: no Python 3.12+ found; Schemathesis' coverage phase is skipped" >&2
+fi
+echo "schemathesis $SCHEMATHESIS_VERSION, seed $SEED, phases $phases:"
 status=0
 # run from the temporary directory: Schemathesis keeps its cache (.schemathesis/) in the
 # working directory, which must not be the repository
@@ -74,7 +81,7 @@ repo=$PWD
   run "$base/openapi.json" \
   --header "Authorization: Bearer $key" \
   --checks all \
-  --phases examples,coverage,fuzzing,stateful \
+  --phases "$phases" \
   --seed "$SEED" \
   --max-examples "$MAX_EXAMPLES" \
   --workers 2 \
