@@ -315,9 +315,15 @@ mod layering {
     const NOT_YET_MOVED: [(&str, &str); 6] = [
         // the desk's history and ticket reader (server/history.rs): its check with a wider
         // match limit and its parsers are to move behind Engine
-        ("history.rs", "crate::analysis::{Gazetteer, IdNumber, Profile}"),
+        (
+            "history.rs",
+            "crate::analysis::{Gazetteer, IdNumber, Profile}",
+        ),
         ("history.rs", "crate::index::StoredCase"),
-        ("history.rs", "crate::matching::{CheckOptions, check_profile}"),
+        (
+            "history.rs",
+            "crate::matching::{CheckOptions, check_profile}",
+        ),
         ("search.rs", "casematch::analysis::Gazetteer"),
         ("search.rs", "casematch::index::SearchRequest"),
         ("show.rs", "casematch::analysis::Gazetteer"),
