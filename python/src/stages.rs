@@ -43,31 +43,6 @@ fn le_i64(values: &[u8]) -> PyResult<Vec<i64>> {
         .collect())
 }
 
-/// The person blocking keys dedupe pairs records by: valid ID number, each phone, name in
-/// county, platform account.
-fn person_keys(r: &DedupeRecord) -> Vec<String> {
-    let mut keys: Vec<String> = Vec::with_capacity(3);
-    if let Some(k) = r.profile.id_key() {
-        keys.push(format!("id:{k}"));
-    }
-    keys.extend(
-        r.profile
-            .phone_keys()
-            .into_iter()
-            .map(|k| format!("phone:{k}")),
-    );
-    keys.extend(
-        r.profile
-            .name_place_keys()
-            .into_iter()
-            .map(|k| format!("name:{k}")),
-    );
-    if let Some(a) = &r.profile.account {
-        keys.push(format!("account:{a}"));
-    }
-    keys
-}
-
 /// One record's features for the job.
 struct Features {
     id: String,
@@ -87,7 +62,7 @@ impl Features {
         let rec = Engine::dedupe_record(parse_case(json).map_err(|e| e.to_string())?);
         let text = |s: &Option<Box<str>>| s.as_deref().map(str::to_string);
         Ok(Features {
-            keys: person_keys(&rec),
+            keys: rec.person_keys(),
             bigrams: rec.text.bigrams().to_vec(),
             county: rec
                 .profile
