@@ -259,10 +259,67 @@ fn strip_address(s: &str) -> Option<PersonName> {
     })
 }
 
+/// Words that may follow 等 in a collective petition's name field (张伟等15人, 李娜等村民).
+const COLLECTIVE_WORDS: &[&str] = &[
+    "人",
+    "名",
+    "位",
+    "户",
+    "群众",
+    "村民",
+    "居民",
+    "业主",
+    "职工",
+    "工人",
+    "农民工",
+    "家属",
+];
+
+/// The one name a name field gives for the complainant: registers annotate names (张伟（化名）,
+/// 李娜(代)), write a collective petition under its lead petitioner (张伟等15人, 张伟等村民)
+/// and list co-signers (张伟、李娜): the annotation goes, the first name stays, and a group
+/// becomes its lead petitioner's name with 等 (张伟等), whatever its head count.
+fn lead_name(normalized: &str) -> String {
+    let mut out = String::with_capacity(normalized.len());
+    let mut depth = 0usize;
+    for c in normalized.chars() {
+        match c {
+            '(' | '（' | '[' | '【' | '〔' => depth += 1,
+            ')' | '）' | ']' | '】' | '〕' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    let first = out
+        .split(['、', '，', ',', ';', '；', '/', '|'])
+        .map(str::trim)
+        .find(|s| !s.is_empty())
+        .unwrap_or("")
+        .to_string();
+    if let Some((lead, rest)) = first.split_once('等') {
+        let rest = rest.trim_start_matches(|c: char| {
+            c.is_ascii_digit() || "一二三四五六七八九十百千几多数余".contains(c)
+        });
+        let collective = rest.is_empty()
+            || COLLECTIVE_WORDS.contains(&rest)
+            || COLLECTIVE_WORDS.iter().any(|w| {
+                rest.strip_prefix(w)
+                    .is_some_and(|r| COLLECTIVE_WORDS.contains(&r))
+            });
+        if collective && lead.chars().count() >= 2 {
+            // a group under its lead petitioner: the head count is dropped so that two
+            // registrations of one group compare as one name, and the 等 kept so that the
+            // group is not taken for the lead petitioner alone
+            return format!("{}等", lead.trim());
+        }
+    }
+    first
+}
+
 impl PersonName {
     /// Normalises a raw name; `None` for empty or placeholder names (匿名, 无, 某某).
     pub fn parse(raw: &str) -> Option<PersonName> {
-        let normalized = normalize(raw);
+        let normalized = lead_name(&normalize(raw));
         if is_latin(&normalized) {
             return parse_latin(&normalized);
         }
@@ -321,6 +378,32 @@ mod tests {
 
     fn full(s: &str) -> Option<String> {
         PersonName::parse(s).and_then(|n| n.full)
+    }
+
+    #[test]
+    fn annotations_collective_and_listed_names_give_the_lead_name() {
+        for raw in [
+            "张伟等15人",
+            "张伟等十五人",
+            "张伟等",
+            "张伟等村民",
+            "张伟等30名业主",
+        ] {
+            assert_eq!(full(raw).as_deref(), Some("张伟等"), "{raw}");
+        }
+        for raw in [
+            "张伟（化名）",
+            "张伟(化名)",
+            "张伟【代】",
+            "张伟、李娜",
+            "张伟,李娜,王强",
+            "张伟；李娜",
+        ] {
+            assert_eq!(full(raw).as_deref(), Some("张伟"), "{raw}");
+        }
+        // 等 inside a name that is not a collective petition stays
+        assert_eq!(full("等等").as_deref(), Some("等等"));
+        assert_eq!(full("（匿名）"), None);
     }
 
     fn form(s: &str) -> NameForm {

@@ -63,7 +63,7 @@ impl Comparison {
             Comparator::NamePhone => name_phone(self.name, self.phone),
             Comparator::IdNumber => self.id_number.name(),
             Comparator::Home => self.home.name(),
-            Comparator::Text => self.text.name(),
+            Comparator::Text => text_place(self.text, self.place),
             Comparator::Place => self.place.name(),
             Comparator::TimeGap => self.time_gap.name(),
             Comparator::Category => self.category.name(),
@@ -130,6 +130,91 @@ fn name_phone(name: NameLevel, phone: PhoneLevel) -> &'static str {
     NAME_PHONE[n][p]
 }
 
+/// Places named consistently (nothing contradicts: same town, county, city or province),
+/// apart (another county or city) or unknown on either side.
+const PLACE_CLASSES: [&str; 3] = ["place_consistent", "place_apart", "place_unknown"];
+
+/// Text levels joint with the class of the place comparison, fitted as P(text | class,
+/// relation): template-like narratives about one kind of problem in two places are common,
+/// so text means far more between cases placed alike than between cases placed apart, and
+/// the marginal weight would understate it for the one and overstate it for the other.
+/// With the place comparator's own P(place | relation), the product is P(text, place |
+/// relation) by the chain rule, not a double count. Missing text is absent whatever the place.
+const TEXT_PLACE: [[&str; 3]; 7] = [
+    [
+        "very_high+place_consistent",
+        "very_high+place_apart",
+        "very_high+place_unknown",
+    ],
+    [
+        "high+place_consistent",
+        "high+place_apart",
+        "high+place_unknown",
+    ],
+    [
+        "medium+place_consistent",
+        "medium+place_apart",
+        "medium+place_unknown",
+    ],
+    [
+        "low+place_consistent",
+        "low+place_apart",
+        "low+place_unknown",
+    ],
+    [
+        "weak+place_consistent",
+        "weak+place_apart",
+        "weak+place_unknown",
+    ],
+    [
+        "none+place_consistent",
+        "none+place_apart",
+        "none+place_unknown",
+    ],
+    [
+        "short+place_consistent",
+        "short+place_apart",
+        "short+place_unknown",
+    ],
+];
+
+fn place_class(place: PlaceLevel) -> usize {
+    match place {
+        PlaceLevel::SameTown
+        | PlaceLevel::SameCounty
+        | PlaceLevel::SameCity
+        | PlaceLevel::SameProvince => 0,
+        PlaceLevel::NearbyCounty | PlaceLevel::Different => 1,
+        PlaceLevel::Unknown => 2,
+    }
+}
+
+fn text_place(text: TextLevel, place: PlaceLevel) -> &'static str {
+    let t = match text {
+        TextLevel::VeryHigh => 0,
+        TextLevel::High => 1,
+        TextLevel::Medium => 2,
+        TextLevel::Low => 3,
+        TextLevel::Weak => 4,
+        TextLevel::None => 5,
+        TextLevel::Short => 6,
+        TextLevel::Missing => return TextLevel::Missing.name(),
+    };
+    TEXT_PLACE[t][place_class(place)]
+}
+
+/// The conditioning class of a joint level fitted as a conditional distribution (the text
+/// levels given the place class), or None for a comparator fitted marginally.
+pub fn condition_of(c: Comparator, level: &str) -> Option<&'static str> {
+    if c != Comparator::Text {
+        return None;
+    }
+    PLACE_CLASSES
+        .iter()
+        .copied()
+        .find(|class| level.strip_suffix(class).is_some_and(|t| t.ends_with('+')))
+}
+
 /// Compares two prepared cases.
 pub fn compare(a: &Prepared<'_>, b: &Prepared<'_>) -> Comparison {
     let (pa, pb) = (a.profile, b.profile);
@@ -164,12 +249,52 @@ pub fn level_names(c: Comparator) -> Vec<&'static str> {
         Comparator::IdNumber => names(IdLevel::ALL),
         Comparator::Home => names(HomeLevel::ALL),
         Comparator::Place => names(PlaceLevel::ALL),
-        Comparator::Text => names(TextLevel::ALL),
+        Comparator::Text => TEXT_PLACE
+            .iter()
+            .flatten()
+            .copied()
+            .chain([TextLevel::Missing.name()])
+            .collect(),
         Comparator::TimeGap => names(TimeLevel::ALL),
         Comparator::Category => names(CategoryLevel::ALL),
         Comparator::Channel => names(ChannelLevel::ALL),
         Comparator::Account => names(AccountLevel::ALL),
         Comparator::Recurrence => names(RecurrenceLevel::ALL),
         Comparator::Object => names(ObjectLevel::ALL),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_levels_carry_the_place_class_and_missing_text_stays_absent() {
+        assert_eq!(
+            text_place(TextLevel::High, PlaceLevel::SameCounty),
+            "high+place_consistent"
+        );
+        assert_eq!(
+            text_place(TextLevel::High, PlaceLevel::SameCity),
+            "high+place_consistent"
+        );
+        assert_eq!(
+            text_place(TextLevel::VeryHigh, PlaceLevel::NearbyCounty),
+            "very_high+place_apart"
+        );
+        assert_eq!(
+            text_place(TextLevel::Weak, PlaceLevel::Unknown),
+            "weak+place_unknown"
+        );
+        for place in PlaceLevel::ALL {
+            assert_eq!(text_place(TextLevel::Missing, *place), "missing");
+        }
+        let names = level_names(Comparator::Text);
+        assert_eq!(names.len(), 7 * 3 + 1);
+        for n in &names {
+            let class = condition_of(Comparator::Text, n);
+            assert_eq!(class.is_none(), *n == "missing", "{n}");
+        }
+        assert_eq!(condition_of(Comparator::Place, "same_town"), None);
     }
 }

@@ -221,10 +221,12 @@ mod tests {
             "name_same+phone_same".into(),
             PerRelation::from_array([2.0, -2.0, 2.0, -2.0]),
         );
-        flat.weights.get_mut("text").unwrap().insert(
-            "very_high".into(),
-            PerRelation::from_array([2.0, 2.0, -2.0, -2.0]),
-        );
+        for place in ["place_consistent", "place_apart"] {
+            flat.weights.get_mut("text").unwrap().insert(
+                format!("very_high+{place}"),
+                PerRelation::from_array([2.0, 2.0, -2.0, -2.0]),
+            );
+        }
         let m = fit_unlabelled(&pairs, &flat, 20, "test".into());
         let mut clean = || false;
         let dup = m.score(&pair(true, true, &mut clean));

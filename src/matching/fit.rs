@@ -5,7 +5,7 @@
 //! The pairs come from the candidate generator, so u reflects the hard negatives the model
 //! meets in practice rather than random pairs.
 
-use super::comparison::{Comparison, level_names};
+use super::comparison::{Comparison, condition_of, level_names};
 use super::levels::Comparator;
 use super::model::{DEFAULT_CAPS, Model, PerRelation, is_absent};
 use std::collections::BTreeMap;
@@ -58,19 +58,22 @@ fn ordered_levels(c: Comparator) -> Option<&'static [&'static str]> {
 }
 
 /// log2 P(level | relation) from per-relation level counts (rows: level, columns: DUP, REL,
-/// SP, DIST), shrunk toward the pooled frequency; absent and rare levels are neutral.
+/// SP, DIST), shrunk toward the pooled frequency; absent and rare levels are neutral. Joint
+/// levels of a conditional comparator (text given the place class) are normalised within
+/// their class: log2 P(level | class, relation).
 pub fn weights_from_counts(
     c: Comparator,
     counts: &BTreeMap<String, [f64; 4]>,
 ) -> BTreeMap<String, PerRelation> {
-    let mut totals = [0.0; 4];
-    for row in counts.values() {
+    // per conditioning class: relation totals and the number of levels
+    let mut classes: BTreeMap<Option<&str>, ([f64; 4], f64)> = BTreeMap::new();
+    for (level, row) in counts {
+        let (totals, k) = classes.entry(condition_of(c, level)).or_default();
         for r in 0..4 {
             totals[r] += row[r];
         }
+        *k += 1.0;
     }
-    let all: f64 = totals.iter().sum();
-    let k = counts.len().max(1) as f64;
     let mut out: BTreeMap<String, PerRelation> = BTreeMap::new();
     let mut rare: Vec<String> = Vec::new();
     for (level, row) in counts {
@@ -80,7 +83,12 @@ pub fn weights_from_counts(
             out.insert(level.clone(), PerRelation::default());
             continue;
         }
-        let pooled = (seen + 1.0) / (all + k);
+        let (totals, k) = classes
+            .get(&condition_of(c, level))
+            .copied()
+            .unwrap_or_default();
+        let all: f64 = totals.iter().sum();
+        let pooled = (seen + 1.0) / (all + k.max(1.0));
         let mut w = [0.0; 4];
         for r in 0..4 {
             w[r] = round3(((row[r] + SHRINK * pooled) / (totals[r] + SHRINK)).log2());
@@ -449,6 +457,34 @@ mod tests {
         }
         assert_eq!(ratio("longer"), ratio("year"));
         assert_eq!(w["unknown"], PerRelation::default());
+    }
+
+    #[test]
+    fn text_levels_are_normalised_within_their_place_class() {
+        // placed apart, template-like texts of other matters are common; placed alike, rare.
+        // Within each class the relation's level frequencies sum to one, so the many
+        // distinct pairs placed apart do not dilute what high text means placed alike.
+        let w = weights_from_counts(
+            Comparator::Text,
+            &counts(&[
+                ("high+place_consistent", [900.0, 900.0, 10.0, 30.0]),
+                ("none+place_consistent", [100.0, 100.0, 990.0, 970.0]),
+                ("high+place_apart", [10.0, 10.0, 5.0, 5000.0]),
+                ("none+place_apart", [2.0, 2.0, 500.0, 5000.0]),
+                ("missing", [50.0, 50.0, 50.0, 50.0]),
+            ]),
+        );
+        let matter = |l: &str| w[l].related - w[l].distinct;
+        assert!(matter("high+place_consistent") > 4.0);
+        assert!(matter("high+place_consistent") > matter("high+place_apart"));
+        for class in ["place_consistent", "place_apart"] {
+            let sum: f64 = ["high", "none"]
+                .iter()
+                .map(|t| w[&format!("{t}+{class}")].distinct.exp2())
+                .sum();
+            assert!((sum - 1.0).abs() < 0.01, "{class}: {sum}");
+        }
+        assert_eq!(w["missing"], PerRelation::default());
     }
 
     #[test]

@@ -195,9 +195,17 @@ impl Model {
         if is_absent(level) {
             return PerRelation::default();
         }
+        // a model file from before the text levels were joint with the place class has the
+        // text level alone
         self.weights
             .get(c.name())
-            .and_then(|l| l.get(level))
+            .and_then(|l| {
+                l.get(level).or_else(|| {
+                    level
+                        .split_once("+place_")
+                        .and_then(|(alone, _)| l.get(alone))
+                })
+            })
             .copied()
             .unwrap_or_default()
     }
@@ -340,6 +348,23 @@ mod tests {
         cap_weights(&mut w, 3.0);
         assert_eq!(w, once);
         assert!((w.duplicate - w.related - 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_model_file_with_text_levels_alone_still_weighs_text() {
+        let mut m = Model::bundled().unwrap();
+        let text = m.weights.get_mut("text").unwrap();
+        text.clear();
+        text.insert(
+            "high".into(),
+            PerRelation::from_array([-1.0, -2.0, -3.0, -4.0]),
+        );
+        let w = m.weight(Comparator::Text, "high+place_consistent");
+        assert_eq!(w, PerRelation::from_array([-1.0, -2.0, -3.0, -4.0]));
+        assert_eq!(
+            m.weight(Comparator::Text, "none+place_apart"),
+            PerRelation::default()
+        );
     }
 
     #[test]

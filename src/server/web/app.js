@@ -51,10 +51,17 @@ const LEVEL_PHRASE = {
 };
 const PERSON_FIELDS = new Set(["name_phone", "id_number", "home", "account"]);
 
+const TEXT_PLACE_CLASS = { consistent: "（问题属地相符）", apart: "（问题属地不同）", unknown: "" };
+
 function levelPhrase(field, level) {
   if (field === "name_phone") {
     const m = /^name_(\w+)\+phone_(\w+)$/.exec(level || "");
     if (m) return `${NAME_LEVEL[m[1]] || m[1]}、${PHONE_LEVEL[m[2]] || m[2]}`;
+  }
+  if (field === "text") {
+    // the text level is read together with how the two places compare (text+place_class)
+    const m = /^(\w+)\+place_(\w+)$/.exec(level || "");
+    if (m) return (LEVEL_PHRASE.text[m[1]] || m[1]) + (TEXT_PLACE_CLASS[m[2]] || "");
   }
   return (LEVEL_PHRASE[field] || {})[level] || level;
 }
