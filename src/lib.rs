@@ -11,6 +11,7 @@ pub mod error;
 pub mod index;
 pub mod matching;
 pub mod model;
+pub mod person;
 pub mod server;
 pub mod source;
 pub mod synth;

@@ -8,7 +8,9 @@ mod error;
 mod jobs;
 mod limits;
 mod metrics;
+mod person;
 mod routes;
+mod search_views;
 mod wal;
 mod writer;
 
@@ -88,6 +90,7 @@ fn required_roles(method: &Method, route: &str) -> Option<&'static [Role]> {
             | "/ui/style.css" | "/v1/places",
         ) => None,
         ("POST", "/v1/cases" | "/v1/check") => Some(INTAKE),
+        ("POST", "/v1/person") => Some(&[Role::Intake, Role::Supervisor, Role::Admin]),
         _ => Some(SUPERVISOR),
     }
 }

@@ -1,0 +1,359 @@
+//! `GET|POST /v1/search` (the query syntax, filters, facets, similar cases) and
+//! `GET|POST /v1/search/export` (the result list as CSV or XLSX).
+
+use super::AppState;
+use super::auth::{Caller, Role};
+use super::error::{ApiError, ApiJson};
+use super::limits;
+use crate::analysis::{Gazetteer, mask_middle};
+use crate::index::SearchRequest;
+use crate::model::{Case, normalize_channel, parse_date_bound};
+use axum::Extension;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// Rows an export holds at most (the deepest a search may page).
+pub const MAX_EXPORT_ROWS: usize = limits::MAX_WINDOW;
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchParams {
+    /// the query: words, "phrases", -exclusions, OR, title:/content:/location:/handler: (docs/SEARCH.md)
+    #[serde(default)]
+    q: Option<String>,
+    channel: Option<String>,
+    /// division name or code; includes everything below it
+    place: Option<String>,
+    /// received on or after (date or RFC 3339)
+    from: Option<String>,
+    /// received on or before (a bare date includes the day)
+    to: Option<String>,
+    handler: Option<String>,
+    category: Option<String>,
+    /// default 10, at most 100 (export: default and at most 10000)
+    limit: Option<usize>,
+    /// default 0; `offset + limit` at most 10000
+    offset: Option<usize>,
+    /// a case id: return cases with a similar narrative instead of a word search
+    similar_to: Option<String>,
+    /// also count the matching cases per county
+    #[serde(default)]
+    counties: bool,
+    /// also count per channel, category, handler, month, a time histogram and per division
+    #[serde(default)]
+    facets: bool,
+    /// export only: csv (default) or xlsx
+    format: Option<String>,
+}
+
+/// ID numbers and phones masked for roles that need not see them.
+pub fn visible(case: &Case, role: Role) -> Case {
+    let mut c = case.clone();
+    if !role.sees_personal_data() {
+        c.id_number = c.id_number.as_deref().map(|s| mask_middle(s, 4, 4));
+        c.phone = c.phone.as_deref().map(|s| mask_middle(s, 3, 4));
+        c.account = c.account.as_deref().map(|s| mask_middle(s, 2, 2));
+    }
+    c
+}
+
+fn resolve_place(raw: &str) -> Result<String, ApiError> {
+    Gazetteer::global()
+        .resolve_filter(raw)
+        .map_err(ApiError::bad_request)
+}
+
+fn bound(raw: &str, end_of_day: bool) -> Result<i64, ApiError> {
+    parse_date_bound(raw, end_of_day)
+        .ok_or_else(|| ApiError::bad_request(format!("unparseable date {raw:?}")))
+}
+
+fn check_texts(p: &SearchParams) -> Result<(), ApiError> {
+    limits::text("q", p.q.as_deref(), limits::MAX_QUERY_CHARS)?;
+    for (name, value) in [
+        ("channel", &p.channel),
+        ("place", &p.place),
+        ("from", &p.from),
+        ("to", &p.to),
+        ("handler", &p.handler),
+        ("category", &p.category),
+        ("similar_to", &p.similar_to),
+        ("format", &p.format),
+    ] {
+        limits::text(name, value.as_deref(), limits::MAX_FIELD_CHARS)?;
+    }
+    Ok(())
+}
+
+/// The engine's request for the parameters (the query's syntax is checked by the engine).
+pub fn request_of(
+    p: &SearchParams,
+    limit: usize,
+    offset: usize,
+) -> Result<SearchRequest, ApiError> {
+    Ok(SearchRequest {
+        query: p.q.clone().unwrap_or_default(),
+        channel: p.channel.as_deref().map(normalize_channel),
+        place: p.place.as_deref().map(resolve_place).transpose()?,
+        from: p.from.as_deref().map(|d| bound(d, false)).transpose()?,
+        to: p.to.as_deref().map(|d| bound(d, true)).transpose()?,
+        handler: p.handler.clone(),
+        category: p.category.clone(),
+        limit,
+        offset,
+        facet_counties: p.counties,
+        facets: p.facets,
+        ..SearchRequest::default()
+    })
+}
+
+async fn run_search(
+    state: AppState,
+    caller: Caller,
+    p: SearchParams,
+) -> Result<Json<Value>, ApiError> {
+    let (limit, offset) = limits::page(p.limit, p.offset)?;
+    check_texts(&p)?;
+    if p.format.is_some() {
+        return Err(ApiError::bad_request(
+            "format is a parameter of /v1/search/export",
+        ));
+    }
+    if let Some(id) = p.similar_to {
+        let engine = state.engine.clone();
+        let key = id.clone();
+        let similar = tokio::task::spawn_blocking(move || engine.similar(&key, limit)).await??;
+        let hits = similar.ok_or_else(|| ApiError::not_found(format!("no case with id {id:?}")))?;
+        let hits: Vec<Value> = hits
+            .into_iter()
+            .map(|(s, score)| json!({ "score": score, "case": visible(&s.case, caller.role) }))
+            .collect();
+        return Ok(Json(
+            json!({ "similar_to": id, "total": hits.len(), "hits": hits }),
+        ));
+    }
+    let request = request_of(&p, limit, offset)?;
+    let engine = state.engine.clone();
+    let mut results = tokio::task::spawn_blocking(move || engine.search(&request)).await??;
+    for hit in &mut results.hits {
+        hit.case = visible(&hit.case, caller.role);
+    }
+    Ok(Json(
+        serde_json::to_value(&results).map_err(|e| ApiError::internal(e.to_string()))?,
+    ))
+}
+
+/// Search with the query syntax, filters, pagination, highlights (`<em>`) and facets, or
+/// similar cases to one id.
+#[utoipa::path(get, path = "/v1/search", tag = "search", params(SearchParams),
+    responses((status = 200, description = "`{total, offset, hits: [{score, case, highlights: [{field, text, html}]}], counties?, facets?: {channels, categories, handlers, months: [{value, count}], histogram: {interval, buckets: [{start, count}]}, provinces, cities, counties: [{code, name, count}]}}` (docs/SEARCH.md)", body = Value),
+        (status = 400, description = "Malformed query syntax (the message names the character), a bound, an unknown place", body = super::ErrorResponse),
+        (status = 401, body = super::ErrorResponse), (status = 403, body = super::ErrorResponse)),
+    security(("api_key" = [])))]
+pub async fn search_get(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    query: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(p) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    run_search(state, caller, p).await
+}
+
+/// The same search with the parameters as a JSON body.
+#[utoipa::path(post, path = "/v1/search", tag = "search", request_body = SearchParams,
+    responses((status = 200, description = "As GET /v1/search", body = Value), (status = 400, body = super::ErrorResponse)),
+    security(("api_key" = [])))]
+pub async fn search_post(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(p): ApiJson<SearchParams>,
+) -> Result<Json<Value>, ApiError> {
+    run_search(state, caller, p).await
+}
+
+/// The columns of an export, in order.
+pub const EXPORT_COLUMNS: [&str; 14] = [
+    "id",
+    "received_at",
+    "channel",
+    "platform",
+    "name",
+    "phone",
+    "id_number",
+    "location",
+    "title",
+    "content",
+    "category",
+    "handler",
+    "status",
+    "score",
+];
+
+fn row(case: &Case, score: f32) -> [String; 14] {
+    let o = |v: &Option<String>| v.clone().unwrap_or_default();
+    [
+        case.id.clone(),
+        case.received_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+        o(&case.channel),
+        o(&case.platform),
+        o(&case.name),
+        o(&case.phone),
+        o(&case.id_number),
+        o(&case.location),
+        o(&case.title),
+        o(&case.content),
+        o(&case.category),
+        o(&case.handler),
+        case.status
+            .map(|s| s.label().to_string())
+            .unwrap_or_default(),
+        format!("{score:.3}"),
+    ]
+}
+
+/// A cell that a spreadsheet would run as a formula is written as text.
+fn defuse(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+fn csv_of(rows: &[[String; 14]]) -> Result<Vec<u8>, ApiError> {
+    // a BOM, so that Excel reads the UTF-8 as such
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        let fail = |e: csv::Error| ApiError::internal(format!("csv: {e}"));
+        w.write_record(EXPORT_COLUMNS).map_err(fail)?;
+        for r in rows {
+            w.write_record(r.iter().map(|c| defuse(c))).map_err(fail)?;
+        }
+        w.flush()
+            .map_err(|e| ApiError::internal(format!("csv: {e}")))?;
+    }
+    Ok(out)
+}
+
+fn xlsx_of(rows: &[[String; 14]]) -> Result<Vec<u8>, ApiError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let fail = |e: rust_xlsxwriter::XlsxError| ApiError::internal(format!("xlsx: {e}"));
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("cases").map_err(fail)?;
+    let bold = Format::new().set_bold();
+    for (c, name) in EXPORT_COLUMNS.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, c as u16, *name, &bold)
+            .map_err(fail)?;
+    }
+    for (r, cells) in rows.iter().enumerate() {
+        for (c, v) in cells.iter().enumerate() {
+            // strings, never formulas: a narrative starting with = stays text
+            sheet
+                .write_string((r + 1) as u32, c as u16, v)
+                .map_err(fail)?;
+        }
+    }
+    book.save_to_buffer().map_err(fail)
+}
+
+async fn run_export(
+    state: AppState,
+    caller: Caller,
+    p: SearchParams,
+) -> Result<Response, ApiError> {
+    check_texts(&p)?;
+    if p.similar_to.is_some() {
+        return Err(ApiError::bad_request(
+            "similar_to cannot be exported; export a word search",
+        ));
+    }
+    let xlsx = match p.format.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("csv") => false,
+        Some("xlsx") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "unknown format {other:?} (csv, xlsx)"
+            )));
+        }
+    };
+    let limit = p.limit.unwrap_or(MAX_EXPORT_ROWS);
+    let offset = p.offset.unwrap_or(0);
+    if limit == 0 || offset.saturating_add(limit) > MAX_EXPORT_ROWS {
+        return Err(ApiError::bad_request(format!(
+            "an export holds 1 to {MAX_EXPORT_ROWS} rows (offset + limit); narrow the search with filters"
+        )));
+    }
+    let mut request = request_of(&p, limit, offset)?;
+    request.no_highlights = true;
+    request.facets = false;
+    request.facet_counties = false;
+    let engine = state.engine.clone();
+    let role = caller.role;
+    let body = tokio::task::spawn_blocking(move || {
+        let results = engine.search(&request)?;
+        let rows: Vec<[String; 14]> = results
+            .hits
+            .iter()
+            .map(|h| row(&visible(&h.case, role), h.score))
+            .collect();
+        Ok::<_, ApiError>(if xlsx {
+            xlsx_of(&rows)?
+        } else {
+            csv_of(&rows)?
+        })
+    })
+    .await??;
+    let (ct, name) = if xlsx {
+        (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "cases.xlsx",
+        )
+    } else {
+        ("text/csv; charset=utf-8", "cases.csv")
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, ct.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// The result list of a search as CSV (UTF-8 with BOM) or XLSX, best first, up to 10,000 rows;
+/// ID numbers and phones masked unless admin.
+#[utoipa::path(get, path = "/v1/search/export", tag = "search", params(SearchParams),
+    responses((status = 200, description = "CSV or XLSX: id, received_at, channel, platform, name, phone, id_number, location, title, content, category, handler, status, score", content_type = "text/csv", body = String),
+        (status = 400, body = super::ErrorResponse)),
+    security(("api_key" = [])))]
+pub async fn export_get(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    query: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(p) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    run_export(state, caller, p).await
+}
+
+/// The same export with the parameters as a JSON body.
+#[utoipa::path(post, path = "/v1/search/export", tag = "search", request_body = SearchParams,
+    responses((status = 200, description = "As GET /v1/search/export", content_type = "text/csv", body = String), (status = 400, body = super::ErrorResponse)),
+    security(("api_key" = [])))]
+pub async fn export_post(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(p): ApiJson<SearchParams>,
+) -> Result<Response, ApiError> {
+    run_export(state, caller, p).await
+}
