@@ -14,7 +14,8 @@
 //! generated records (seed RELEVANCE_SEED, default 7) in a temporary directory. For 1M, build
 //! once with `casematch generate --records 1000000 --seed 7 > 1m.jsonl && casematch ingest
 //! --index /tmp/ix1m 1m.jsonl` and run with `CASEMATCH_BENCH_INDEX=/tmp/ix1m
-//! RELEVANCE_RECORDS=1000000`. RELEVANCE_QUERIES (default 300) queries per type.
+//! RELEVANCE_RECORDS=1000000`. RELEVANCE_QUERIES (default 300) queries per type;
+//! RELEVANCE_ONLY=1 stops after the relevance figures.
 
 use casematch::Engine;
 use casematch::engine::IngestOptions;
@@ -251,6 +252,28 @@ fn main() {
             },
         ),
         (
+            "60% of a long term's words",
+            Ranking {
+                min_word_share: 0.6,
+                ..Ranking::default()
+            },
+        ),
+        (
+            "40% of a long term's words",
+            Ranking {
+                min_word_share: 0.4,
+                ..Ranking::default()
+            },
+        ),
+        (
+            "40%, bigram weight 1.0",
+            Ranking {
+                min_word_share: 0.4,
+                bigram_weight: 1.0,
+                ..Ranking::default()
+            },
+        ),
+        (
             "title boost 1",
             Ranking {
                 title_boost: 1.0,
@@ -327,6 +350,9 @@ fn main() {
         ns / cnt as f64
     );
 
+    if std::env::var_os("RELEVANCE_ONLY").is_some() {
+        return;
+    }
     // substrings of stored narratives: zero-hit rate before and after
     let mut subs: Vec<String> = Vec::new();
     let mut srng = Rng::new(3);

@@ -98,6 +98,21 @@ impl StrFacet {
         }
     }
 
+    /// Counts a block of documents with one batched column read.
+    fn collect_block(&mut self, docs: &[DocId], buf: &mut Vec<Option<u64>>) {
+        let Some(c) = &self.column else {
+            return;
+        };
+        buf.clear();
+        buf.resize(docs.len(), None);
+        c.ords().first_vals(docs, buf);
+        for ord in buf.iter().flatten() {
+            if let Some(n) = self.counts.get_mut(*ord as usize) {
+                *n += 1;
+            }
+        }
+    }
+
     fn harvest(self) -> HashMap<String, u64> {
         let mut out = HashMap::new();
         let Some(c) = self.column else {
@@ -122,11 +137,16 @@ pub struct FacetSegment {
     handler: StrFacet,
     received: Column<DateTime>,
     county: Column<u64>,
-    days: HashMap<i64, u64>,
+    /// per day since the epoch (a vector: a hash per matching case costs more than the rest)
+    days: Vec<u32>,
     counties: HashMap<u64, u64>,
+    buf: Vec<Option<u64>>,
+    dates: Vec<Option<DateTime>>,
 }
 
 const CHINA_OFFSET_SECS: i64 = 8 * 3600;
+/// Days counted in the vector (1970 to 2134); others are left out of the histogram.
+const DAYS: usize = 60_000;
 
 impl Collector for Facets {
     type Fruit = FacetCounts;
@@ -144,8 +164,10 @@ impl Collector for Facets {
             handler: StrFacet::open(segment, "handler")?,
             received: ff.date("received_at")?,
             county: ff.u64("county")?,
-            days: HashMap::new(),
+            days: vec![0; DAYS],
             counties: HashMap::new(),
+            buf: Vec::new(),
+            dates: Vec::new(),
         })
     }
 
@@ -180,11 +202,49 @@ impl SegmentCollector for FacetSegment {
         self.handler.collect(doc);
         if let Some(t) = self.received.first(doc) {
             let day = (t.into_timestamp_secs() + CHINA_OFFSET_SECS).div_euclid(86_400);
-            *self.days.entry(day).or_default() += 1;
+            if let Some(n) = usize::try_from(day).ok().and_then(|d| self.days.get_mut(d)) {
+                *n += 1;
+            }
         }
         if let Some(code) = self.county.first(doc) {
             *self.counties.entry(code).or_default() += 1;
         }
+    }
+
+    fn collect_block(&mut self, docs: &[DocId]) {
+        let mut buf = std::mem::take(&mut self.buf);
+        self.channel.collect_block(docs, &mut buf);
+        self.category.collect_block(docs, &mut buf);
+        self.handler.collect_block(docs, &mut buf);
+        self.dates.clear();
+        self.dates.resize(docs.len(), None);
+        self.received.first_vals(docs, &mut self.dates);
+        for t in self.dates.iter().flatten() {
+            let day = (t.into_timestamp_secs() + CHINA_OFFSET_SECS).div_euclid(86_400);
+            if let Some(n) = usize::try_from(day).ok().and_then(|d| self.days.get_mut(d)) {
+                *n += 1;
+            }
+        }
+        buf.clear();
+        buf.resize(docs.len(), None);
+        self.county.first_vals(docs, &mut buf);
+        // cases of one county often come together: count runs before hashing
+        let mut run: Option<(u64, u64)> = None;
+        for code in buf.iter().flatten() {
+            match &mut run {
+                Some((c, n)) if c == code => *n += 1,
+                _ => {
+                    if let Some((c, n)) = run.take() {
+                        *self.counties.entry(c).or_default() += n;
+                    }
+                    run = Some((*code, 1));
+                }
+            }
+        }
+        if let Some((c, n)) = run {
+            *self.counties.entry(c).or_default() += n;
+        }
+        self.buf = buf;
     }
 
     fn harvest(self) -> FacetCounts {
@@ -192,7 +252,13 @@ impl SegmentCollector for FacetSegment {
             channel: self.channel.harvest(),
             category: self.category.harvest(),
             handler: self.handler.harvest(),
-            days: self.days,
+            days: self
+                .days
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(d, n)| (d as i64, u64::from(*n)))
+                .collect(),
             counties: self.counties,
         }
     }

@@ -311,6 +311,9 @@ pub struct Ranking {
     pub word_tier: f32,
     /// match literal strings at all (off: words only, as before bigrams)
     pub literals: bool,
+    /// share of a long term's words (three or more) that must occur: 1.0 all of them; less
+    /// lets a pasted title or sentence find cases that word it differently
+    pub min_word_share: f32,
 }
 
 impl Default for Ranking {
@@ -321,6 +324,7 @@ impl Default for Ranking {
             bigram_weight: 0.3,
             word_tier: 100.0,
             literals: true,
+            min_word_share: 1.0,
         }
     }
 }
