@@ -7,55 +7,16 @@
 //! Knobs: CASEMATCH_LOAD_SECONDS (default 20 per endpoint), CASEMATCH_LOAD_CONNECTIONS (8).
 
 mod common;
+mod http;
+
+use http::{env_num, request};
 
 use casematch::server::{AppState, Config, app};
 use casematch::synth::Rng;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::BufReader;
 use tokio::net::TcpStream;
-
-fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// One request on a keep-alive connection; returns the status.
-async fn request(
-    conn: &mut BufReader<TcpStream>,
-    method: &str,
-    path: &str,
-    body: &str,
-) -> std::io::Result<u16> {
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    conn.get_mut().write_all(req.as_bytes()).await?;
-    let mut line = String::new();
-    conn.read_line(&mut line).await?;
-    let status: u16 = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let mut length = 0usize;
-    loop {
-        line.clear();
-        conn.read_line(&mut line).await?;
-        if line == "\r\n" || line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-            length = v.trim().parse().unwrap_or(0);
-        }
-    }
-    let mut buf = vec![0u8; length];
-    conn.read_exact(&mut buf).await?;
-    Ok(status)
-}
 
 async fn load(
     addr: std::net::SocketAddr,
@@ -144,7 +105,8 @@ fn main() {
             rate_limit_per_minute: Some(u32::MAX),
             ..Config::default()
         }
-        .settings();
+        .settings()
+        .expect("settings");
         let (state, _writer) = AppState::new(engine, settings).expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

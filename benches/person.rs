@@ -140,7 +140,8 @@ fn main() {
             rate_limit_per_minute: Some(u32::MAX),
             ..Config::default()
         }
-        .settings();
+        .settings()
+        .expect("settings");
         let (state, _writer) = AppState::new(engine, settings).expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

@@ -5,47 +5,14 @@
 //! Knobs: CASEMATCH_WRITES_SECONDS (default 10), CASEMATCH_WRITES_CLIENTS (8),
 //! CASEMATCH_WRITES_DIR (where the temporary index goes; default the system temp dir).
 
+mod http;
+
 use casematch::Engine;
 use casematch::server::{AppState, Config, app};
+use http::{env_num, request};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::BufReader;
 use tokio::net::TcpStream;
-
-fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-async fn post(conn: &mut BufReader<TcpStream>, body: &str) -> std::io::Result<u16> {
-    let req = format!(
-        "POST /v1/cases HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    conn.get_mut().write_all(req.as_bytes()).await?;
-    let mut line = String::new();
-    conn.read_line(&mut line).await?;
-    let status = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let mut length = 0usize;
-    loop {
-        line.clear();
-        conn.read_line(&mut line).await?;
-        if line == "\r\n" || line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-            length = v.trim().parse().unwrap_or(0);
-        }
-    }
-    let mut buf = vec![0u8; length];
-    conn.read_exact(&mut buf).await?;
-    Ok(status)
-}
 
 fn case(client: u64, i: u64) -> String {
     serde_json::json!({
@@ -78,7 +45,8 @@ fn main() {
             rate_limit_per_minute: Some(u32::MAX),
             ..Config::default()
         }
-        .settings();
+        .settings()
+        .expect("settings");
         let (state, _writer) = AppState::new(engine, settings).expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -93,7 +61,7 @@ fn main() {
                     let (mut lat, mut errors, mut i) = (Vec::new(), 0u64, 0u64);
                     while Instant::now() < deadline {
                         let t = Instant::now();
-                        match post(&mut conn, &case(c, i)).await {
+                        match request(&mut conn, "POST", "/v1/cases", &case(c, i)).await {
                             Ok(201) => lat.push(t.elapsed().as_secs_f64() * 1000.0),
                             _ => errors += 1,
                         }

@@ -2,7 +2,10 @@
 //! that tells, when a submission arrives, whether it repeats a case already on file.
 //!
 //! Dependencies run one way: `model ← analysis ← index ← matching ← engine`.
-//! The outside world calls [`Engine`].
+//! The outside world calls [`Engine`] (see ARCHITECTURE.md, "Engine API"): the entry points
+//! (`cli/`, `server/`) import the engine and the `model` types, never the modules below.
+
+#![recursion_limit = "512"]
 
 pub mod analysis;
 pub mod dedupe;
@@ -11,11 +14,15 @@ pub mod error;
 pub mod index;
 pub mod matching;
 pub mod model;
-pub mod person;
 pub mod server;
 pub mod source;
 pub mod synth;
 
-pub use engine::Engine;
+pub use engine::{
+    BadRecord, CheckOptions, CheckResult, ColumnMap, DedupeOptions, Deduped, Engine, Format,
+    GroupRow, IngestEvent, IngestOptions, IngestStats, ManualLinks, Model, PairScore,
+    PreviousGroups, ReadOptions, Report, SearchRequest, SearchResults, Stage, StoredCase,
+    TextEncoding, Upsert,
+};
 pub use error::{Error, Result};
 pub use model::{Case, Verdict};

@@ -2,10 +2,8 @@
 
 use super::IndexArg;
 use anyhow::Context;
-use casematch::Engine;
-use casematch::index::StoredCase;
-use casematch::matching::{CheckResult, Model};
-use casematch::source::{ColumnMap, Format, RecordSource};
+use casematch::engine::{CheckResult, ColumnMap, Format, ReadOptions};
+use casematch::{Engine, Model};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -94,20 +92,23 @@ fn print_table(out: &mut impl Write, r: &CheckResult) -> std::io::Result<()> {
     writeln!(out)
 }
 
+fn stdin_source() -> casematch::Result<casematch::engine::RecordSource> {
+    Engine::read_from(
+        Box::new(std::io::stdin()),
+        Path::new("<stdin>"),
+        Format::Jsonl,
+        ColumnMap::default(),
+        &ReadOptions::default(),
+    )
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut engine = Engine::open(&args.index.index)
         .with_context(|| format!("opening index {}", args.index.index.display()))?;
-    let mut model = match &args.model {
-        Some(p) => Model::load(p)?,
-        None => engine.model().clone(),
-    };
-    if let Some(t) = args.person_threshold {
-        model.person_threshold = t;
+    if let Some(p) = &args.model {
+        engine = engine.with_model(Model::load(p)?);
     }
-    if let Some(t) = args.matter_threshold {
-        model.matter_threshold = t;
-    }
-    engine = engine.with_model(model);
+    let engine = engine.with_thresholds(args.person_threshold, args.matter_threshold);
     let now = match args.now.as_deref() {
         Some(s) => casematch::model::parse_datetime(s).with_context(|| {
             format!("--now: unparseable date {s:?} (try 2024-03-02 or RFC 3339)")
@@ -115,22 +116,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => casematch::engine::now_in_china(),
     };
     let source = match args.file.as_deref() {
-        None => RecordSource::from_reader(
-            Box::new(std::io::stdin()),
-            Path::new("<stdin>"),
-            Format::Jsonl,
-            ColumnMap::default(),
-        )?,
-        Some(p) if p == Path::new("-") => RecordSource::from_reader(
-            Box::new(std::io::stdin()),
-            Path::new("<stdin>"),
-            Format::Jsonl,
-            ColumnMap::default(),
-        )?,
-        Some(p) => RecordSource::open(p, ColumnMap::default())?,
+        None => stdin_source()?,
+        Some(p) if p == Path::new("-") => stdin_source()?,
+        Some(p) => Engine::read_file(p, ColumnMap::default(), &ReadOptions::default())?,
     };
     let mut writer = if args.add {
-        Some(engine.index().writer()?)
+        Some(engine.writer()?)
     } else {
         None
     };
@@ -156,8 +147,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         if let Some(w) = writer.as_mut() {
             let mut case = case;
             case.received_at.get_or_insert(now);
-            let profile = casematch::analysis::Profile::of(&case);
-            w.upsert(&StoredCase { case, profile })?;
+            w.upsert(&Engine::normalise(case))?;
             w.commit()?;
         }
     }

@@ -2,11 +2,11 @@
 
 use super::terminal;
 use anyhow::{Context, bail};
-use casematch::dedupe::{
-    DedupeOptions, DedupeRecord, ManualLinks, PreviousGroups, Report, Stage, dedupe, render_html,
+use casematch::engine::DedupeRecord;
+use casematch::{
+    ColumnMap, DedupeOptions, Engine, Format, ManualLinks, PreviousGroups, ReadOptions, Stage,
+    TextEncoding,
 };
-use casematch::matching::Model;
-use casematch::source::{ColumnMap, Format, ReadOptions, RecordSource, TextEncoding};
 use rayon::prelude::*;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -115,8 +115,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let model = match &args.model {
-        Some(p) => Model::load(p)?,
-        None => Model::bundled()?,
+        Some(p) => Engine::load_model(p)?,
+        None => Engine::bundled_model()?,
     };
     let read = ReadOptions {
         sheet: args.sheet.clone(),
@@ -138,7 +138,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         pb.set_message(format!("reading {}", path.display()));
         let file =
             std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-        let mut source = RecordSource::from_reader_with(
+        let mut source = Engine::read_from(
             Box::new(pb.wrap_read(file)),
             path,
             Format::of(path),
@@ -171,14 +171,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             if chunk.is_empty() {
                 break;
             }
-            records.par_extend(chunk.into_par_iter().map(DedupeRecord::new));
+            records.par_extend(chunk.into_par_iter().map(Engine::dedupe_record));
         }
         pb.finish_and_clear();
     }
     let bar = terminal::count_progress(args.json);
-    let result = dedupe(
-        &mut records,
+    let result = Engine::dedupe_with(
         &model,
+        records,
         &DedupeOptions {
             previous: match &args.previous {
                 Some(p) => read_previous(p)?,
@@ -211,8 +211,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     out.flush()
         .with_context(|| format!("writing {}", args.output.display()))?;
     if let Some(t) = &args.truth {
-        let truth = casematch::matching::read_truth(t)?;
-        let r = casematch::dedupe::blocking_recall(&records, &result, &truth);
+        let truth = Engine::read_truth(t)?;
+        let r = result.blocking_recall(&truth);
         let share = |(f, t): (u64, u64)| f as f64 / t.max(1) as f64;
         eprintln!(
             "blocking recall: duplicate {:.4} ({}/{}), related {:.4} ({}/{}), same person {:.4} ({}/{})",
@@ -227,12 +227,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             r.same_person.1
         );
     }
-    let report = Report::build(&records, &result, &model);
+    let report = &result.report;
     if let Some(html) = &args.report {
-        std::fs::write(html, render_html(&report))
+        std::fs::write(html, result.report_html())
             .with_context(|| format!("writing {}", html.display()))?;
         let json = html.with_extension("json");
-        std::fs::write(&json, serde_json::to_vec_pretty(&report)?)
+        std::fs::write(&json, serde_json::to_vec_pretty(report)?)
             .with_context(|| format!("writing {}", json.display()))?;
     }
     let secs = started.elapsed().as_secs_f64();

@@ -2,13 +2,8 @@
 //! when a truth file is given, else by expectation–maximisation without labels.
 
 use anyhow::Context;
-use casematch::Engine;
-use casematch::engine::IngestOptions;
-use casematch::index::{CandidateQuery, StoredCase};
-use casematch::matching::{
-    BlockingRecall, Model, fit_model, fit_unlabelled, labelled_pairs, read_truth, unlabelled_pairs,
-};
-use casematch::source::{ColumnMap, RecordSource};
+use casematch::engine::{BlockingRecall, ColumnMap, IngestOptions, ReadOptions};
+use casematch::{Engine, Model};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -36,7 +31,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let engine = Engine::in_memory()?;
-    let source = RecordSource::open(&args.cases, ColumnMap::default())?;
+    let source = Engine::read_file(&args.cases, ColumnMap::default(), &ReadOptions::default())?;
     let mut cases = Vec::new();
     let records = source.inspect(|r| {
         if let Ok(Ok(c)) = r {
@@ -44,25 +39,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     });
     let stats = engine.ingest(records, &IngestOptions::default(), |_| {})?;
-    let stored: Vec<StoredCase> = cases
-        .into_iter()
-        .map(|case| StoredCase {
-            profile: casematch::analysis::Profile::of(&case),
-            case,
-        })
-        .collect();
-    let q = CandidateQuery::default();
     let (model, recall) = match &args.truth {
         Some(truth_path) => {
-            let truth = read_truth(truth_path)?;
-            let (queries, recall) = labelled_pairs(engine.index(), &stored, &truth, &q)?;
-            let source = format!(
-                "fitted by `casematch fit --cases {} --truth {}` on {} cases, {} candidate pairs",
-                args.cases.display(),
-                truth_path.display(),
-                stats.added,
-                queries.iter().map(|q| q.pairs.len()).sum::<usize>()
-            );
+            let truth = Engine::read_truth(truth_path)?;
+            let fitted = engine.fit_labelled(&cases, &truth, |pairs| {
+                format!(
+                    "fitted by `casematch fit --cases {} --truth {}` on {} cases, {pairs} candidate pairs",
+                    args.cases.display(),
+                    truth_path.display(),
+                    stats.added,
+                )
+            })?;
+            let recall = fitted.recall.unwrap_or_default();
             eprintln!(
                 "blocking recall: {}/{} related pairs ({:.4}), {}/{} duplicate pairs ({:.4}); {} candidate pairs",
                 recall.found_pairs,
@@ -73,30 +61,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 recall.found_duplicate_pairs as f64 / recall.true_duplicate_pairs.max(1) as f64,
                 recall.candidate_pairs
             );
-            (fit_model(&queries, source), Some(recall))
+            (fitted.model, Some(recall))
         }
         None => {
             let start = match &args.model {
-                Some(p) => Model::load(p)?,
-                None => Model::bundled()?,
+                Some(p) => Engine::load_model(p)?,
+                None => Engine::bundled_model()?,
             };
-            let pairs = unlabelled_pairs(engine.index(), &stored, &q)?;
+            let fitted = engine.fit_em(&cases, &start, args.iterations, |pairs| {
+                format!(
+                    "fitted without labels by `casematch fit --cases {}` (EM, {} iterations) on {} cases, {pairs} candidate pairs",
+                    args.cases.display(),
+                    args.iterations,
+                    stats.added,
+                )
+            })?;
             eprintln!(
                 "EM over {} candidate pairs, {} iterations",
-                pairs.len(),
-                args.iterations
+                fitted.pairs, args.iterations
             );
-            let source = format!(
-                "fitted without labels by `casematch fit --cases {}` (EM, {} iterations) on {} cases, {} candidate pairs",
-                args.cases.display(),
-                args.iterations,
-                stats.added,
-                pairs.len()
-            );
-            (
-                fit_unlabelled(&pairs, &start, args.iterations, source),
-                None,
-            )
+            (fitted.model, None)
         }
     };
     let text = model.to_toml();
@@ -111,64 +95,81 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+/// One bar of a signed log-likelihood ratio, scaled to the comparator's cap.
+fn bar(v: f64, cap: f64) -> maud::Markup {
+    let width = (v.abs() / cap.max(1.0) * 120.0).min(120.0);
+    let (colour, left) = if v >= 0.0 {
+        ("#2e7d32", 120.0)
+    } else {
+        ("#c62828", 120.0 - width)
+    };
+    maud::html! {
+        div.bar { span style=(format!("left:{left:.0}px;width:{width:.0}px;background:{colour}")) {} }
+        " " (format!("{v:+.2}"))
+    }
 }
 
-/// One bar of a signed log-likelihood ratio, scaled to the comparator's cap.
-fn bar(v: f64, cap: f64) -> String {
-    let width = (v.abs() / cap.max(1.0) * 120.0).min(120.0);
-    let (colour, side) = if v >= 0.0 {
-        ("#2e7d32", "left:120px")
-    } else {
-        ("#c62828", &*format!("left:{:.0}px", 120.0 - width))
-    };
-    format!(
-        "<div class=bar><span style=\"{side};width:{width:.0}px;background:{colour}\"></span></div> {v:+.2}"
-    )
-}
+const STYLE: &str = "body{font:14px sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left}.bar{position:relative;display:inline-block;width:240px;height:10px;background:#f3f3f3;vertical-align:middle}.bar span{position:absolute;top:0;height:10px}";
 
 /// The fit report: per comparator and level, the evidence toward the same person (among
 /// cases of other matters) and toward the same matter (among other complainants), with caps.
+/// maud escapes every value.
 fn report_html(model: &Model, recall: Option<&BlockingRecall>) -> String {
-    let mut h = String::from(
-        "<!doctype html><meta charset=utf-8><title>casematch model</title><style>body{font:14px sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left}.bar{position:relative;display:inline-block;width:240px;height:10px;background:#f3f3f3;vertical-align:middle}.bar span{position:absolute;top:0;height:10px}</style>",
-    );
-    h.push_str(&format!(
-        "<h1>Scoring model</h1><p>{}</p><p>same-person threshold {:+.2} · same-matter threshold {:+.2} (log2 odds)</p>",
-        escape(&model.source),
-        model.person_threshold,
-        model.matter_threshold
-    ));
-    if let Some(r) = recall {
-        h.push_str(&format!(
-            "<p>blocking recall: {:.4} of related pairs ({}/{}), {:.4} of duplicate pairs ({}/{}); {} candidate pairs</p>",
-            r.found_pairs as f64 / r.true_pairs.max(1) as f64,
-            r.found_pairs,
-            r.true_pairs,
-            r.found_duplicate_pairs as f64 / r.true_duplicate_pairs.max(1) as f64,
-            r.found_duplicate_pairs,
-            r.true_duplicate_pairs,
-            r.candidate_pairs
-        ));
-    }
-    for (comparator, levels) in &model.weights {
-        let cap = model.caps.get(comparator).copied().unwrap_or(20.0);
-        h.push_str(&format!(
-            "<h2>{}</h2><p>cap ±{cap} bits</p><table><tr><th>level</th><th>same person (other matters)</th><th>same matter (other complainants)</th></tr>",
-            escape(comparator)
-        ));
-        for (level, w) in levels {
-            h.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(level),
-                bar(w.same_person - w.distinct, cap),
-                bar(w.related - w.distinct, cap)
-            ));
+    let share = |f: u64, t: u64| f as f64 / t.max(1) as f64;
+    maud::html! {
+        (maud::DOCTYPE)
+        meta charset="utf-8";
+        title { "casematch model" }
+        style { (maud::PreEscaped(STYLE)) }
+        h1 { "Scoring model" }
+        p { (model.source) }
+        p {
+            (format!(
+                "same-person threshold {:+.2} · same-matter threshold {:+.2} (log2 odds)",
+                model.person_threshold, model.matter_threshold
+            ))
         }
-        h.push_str("</table>");
+        @if let Some(r) = recall {
+            p {
+                (format!(
+                    "blocking recall: {:.4} of related pairs ({}/{}), {:.4} of duplicate pairs ({}/{}); {} candidate pairs",
+                    share(r.found_pairs, r.true_pairs), r.found_pairs, r.true_pairs,
+                    share(r.found_duplicate_pairs, r.true_duplicate_pairs),
+                    r.found_duplicate_pairs, r.true_duplicate_pairs, r.candidate_pairs
+                ))
+            }
+        }
+        @for (comparator, levels) in &model.weights {
+            @let cap = model.caps.get(comparator).copied().unwrap_or(20.0);
+            h2 { (comparator) }
+            p { "cap ±" (cap) " bits" }
+            table {
+                tr { th { "level" } th { "same person (other matters)" } th { "same matter (other complainants)" } }
+                @for (level, w) in levels {
+                    tr {
+                        td { (level) }
+                        td { (bar(w.same_person - w.distinct, cap)) }
+                        td { (bar(w.related - w.distinct, cap)) }
+                    }
+                }
+            }
+        }
     }
-    h
+    .into_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_escapes_and_draws_every_level() {
+        let mut model = Engine::bundled_model().unwrap();
+        model.source = "fitted on <script>alert(1)</script> & more".into();
+        let html = report_html(&model, None);
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("fitted on &lt;script&gt;alert(1)&lt;/script&gt; &amp; more"));
+        let levels: usize = model.weights.values().map(|l| l.len()).sum();
+        assert_eq!(html.matches("class=\"bar\"").count(), 2 * levels);
+    }
 }

@@ -2,10 +2,8 @@
 
 use super::IndexArg;
 use anyhow::Context;
-use casematch::Engine;
-use casematch::engine::IngestOptions;
-use casematch::index::SearchRequest;
-use casematch::synth::{Generator, GeneratorConfig, Profile};
+use casematch::engine::{Generator, GeneratorConfig, IngestOptions, SynthProfile as Profile};
+use casematch::{Engine, SearchRequest};
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
@@ -115,6 +113,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     drop(engine);
+    super::serve::init_logging(super::serve::LogFormat::Text);
     let settings = super::serve::settings(&super::serve::Args {
         index: Some(args.index.index.clone()),
         ..super::serve::Args::default()

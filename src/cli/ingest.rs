@@ -2,9 +2,8 @@
 
 use super::{EXIT_REJECTED, IndexArg, terminal};
 use anyhow::Context;
-use casematch::Engine;
-use casematch::engine::{IngestEvent, IngestOptions};
-use casematch::source::{ColumnMap, Format, ReadOptions, RecordSource, TextEncoding};
+use casematch::engine::{IngestEvent, IngestOptions, IngestStats};
+use casematch::{ColumnMap, Engine, Format, ReadOptions, TextEncoding};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -49,7 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let opts = IngestOptions {
         commit_every: args.commit_every.max(1),
     };
-    let mut total = casematch::engine::IngestStats::default();
+    let mut total = IngestStats::default();
     let mut printed = 0usize;
     let started = std::time::Instant::now();
     for path in &args.files {
@@ -60,7 +59,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         pb.set_message(path.display().to_string());
         let file =
             std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-        let source = RecordSource::from_reader_with(
+        let source = Engine::read_from(
             Box::new(pb.wrap_read(file)),
             path,
             Format::of(path),
@@ -88,7 +87,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "{}",
             serde_json::json!({
                 "read": total.read, "added": total.added, "replaced": total.replaced,
-                "rejected": total.rejected, "seconds": secs, "cases_in_index": engine.index().num_cases(),
+                "rejected": total.rejected, "seconds": secs, "cases_in_index": engine.num_cases(),
             })
         );
     } else {
@@ -106,7 +105,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             total.rejected,
             secs,
             total.read as f64 / secs.max(1e-9),
-            engine.index().num_cases()
+            engine.num_cases()
         );
     }
     Ok(if total.rejected > 0 {

@@ -3,11 +3,10 @@
 
 use super::{IndexArg, terminal};
 use anyhow::Context;
-use casematch::Engine;
-use casematch::analysis::Gazetteer;
-use casematch::index::SearchRequest;
+use casematch::engine::{
+    Actor, CountyCount, Engine, FacetValue, MatchLevel, PersonLookup, SearchRequest,
+};
 use casematch::model::{normalize_channel, parse_date_bound};
-use casematch::person::{Actor, PersonLookup};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -63,7 +62,7 @@ pub struct Args {
 }
 
 fn resolve_place(raw: &str) -> anyhow::Result<String> {
-    Gazetteer::global()
+    Engine::places()
         .resolve_filter(raw)
         .map_err(|e| anyhow::anyhow!("--place: {e}"))
 }
@@ -137,12 +136,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 println!("  {label:<9} {}", shown.join(" · "));
             }
         };
-        let vals = |v: &[casematch::index::FacetValue]| {
+        let vals = |v: &[FacetValue]| {
             v.iter()
                 .map(|x| (x.value.clone(), x.count))
                 .collect::<Vec<_>>()
         };
-        let places = |v: &[casematch::index::CountyCount]| {
+        let places = |v: &[CountyCount]| {
             v.iter()
                 .map(|x| (x.name.clone(), x.count))
                 .collect::<Vec<_>>()
@@ -250,7 +249,7 @@ fn person(engine: &Engine, args: &Args, within: SearchRequest) -> anyhow::Result
             m.channels.join("/"),
             m.first_handler.as_deref().unwrap_or("-"),
             m.latest_status.as_deref().unwrap_or("-"),
-            if m.level == casematch::index::MatchLevel::Possible {
+            if m.level == MatchLevel::Possible {
                 "  (possible: masked values on file)"
             } else {
                 ""
@@ -264,8 +263,8 @@ fn person(engine: &Engine, args: &Args, within: SearchRequest) -> anyhow::Result
                 .matched
                 .iter()
                 .map(|k| match k.level {
-                    casematch::index::MatchLevel::Exact => k.key.as_str().to_string(),
-                    casematch::index::MatchLevel::Possible => format!("{}?", k.key.as_str()),
+                    MatchLevel::Exact => k.key.as_str().to_string(),
+                    MatchLevel::Possible => format!("{}?", k.key.as_str()),
                 })
                 .collect();
             println!(

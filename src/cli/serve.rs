@@ -6,53 +6,65 @@ use casematch::server::{Config, Settings, serve};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// "<what> [default: <value>]" with the value read from `Settings::default()`, the one place
+/// the defaults are written.
+fn with_default(what: &str, setting: &str) -> String {
+    let defaults = serde_json::to_value(Settings::default()).unwrap_or_default();
+    let shown = match defaults.get(setting) {
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        _ => "none".into(),
+    };
+    format!("{what} [default: {shown}]")
+}
+
+/// How the service logs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// one line per event, for people
+    #[default]
+    Text,
+    /// one JSON object per event, for log collectors
+    Json,
+}
+
 /// Flags override the environment (CASEMATCH_*), which overrides the config file.
 #[derive(clap::Args, Default)]
 pub struct Args {
-    /// Index directory [default: ./index]
-    #[arg(long)]
+    /// Log format; the level comes from CASEMATCH_LOG (`info` by default; e.g. `warn`,
+    /// `casematch=debug`)
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    #[arg(long, help = with_default("Index directory", "index"))]
     pub index: Option<PathBuf>,
-    /// Listen address [default: 127.0.0.1:7700]
-    #[arg(long)]
+    #[arg(long, help = with_default("Listen address", "addr"))]
     pub addr: Option<String>,
     /// TOML configuration file (see README: every setting and its default)
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Largest request body in bytes [default: 10 MiB]
-    #[arg(long)]
+    #[arg(long, help = with_default("Largest request body in bytes", "body_limit_bytes"))]
     pub body_limit_bytes: Option<usize>,
-    /// Requests per minute per API key [default: 1200]
-    #[arg(long)]
+    #[arg(long, help = with_default("Requests per minute per API key", "rate_limit_per_minute"))]
     pub rate_limit_per_minute: Option<u32>,
-    /// Group commit window: longest a write waits for its commit, in ms [default: 2]
-    #[arg(long)]
+    #[arg(long, help = with_default("Group commit window: longest a write waits for its commit, in ms", "commit_interval_ms"))]
     pub commit_interval_ms: Option<u64>,
-    /// Commit before the window ends once this many cases are pending [default: 1000]
-    #[arg(long)]
+    #[arg(long, help = with_default("Commit before the window ends once this many cases are pending", "commit_batch_max"))]
     pub commit_batch_max: Option<usize>,
-    /// How often an index on disk is committed, in ms (reads see writes then) [default: 1000]
-    #[arg(long)]
+    #[arg(long, help = with_default("How often an index on disk is committed, in ms (reads see writes then)", "index_commit_ms"))]
     pub index_commit_ms: Option<u64>,
-    /// Longest a request may take before a 503, in ms [default: 30000]
-    #[arg(long)]
+    #[arg(long, help = with_default("Longest a request may take before a 503, in ms", "request_timeout_ms"))]
     pub request_timeout_ms: Option<u64>,
-    /// Dedupe jobs run at the same time [default: 1]
-    #[arg(long)]
+    #[arg(long, help = with_default("Dedupe jobs run at the same time", "job_workers"))]
     pub job_workers: Option<usize>,
-    /// Dedupe jobs that may wait for a worker; more get 429 [default: 4]
-    #[arg(long)]
+    #[arg(long, help = with_default("Dedupe jobs that may wait for a worker; more get 429", "job_queue"))]
     pub job_queue: Option<usize>,
-    /// Seconds a finished dedupe job is kept [default: 3600]
-    #[arg(long)]
+    #[arg(long, help = with_default("Seconds a finished dedupe job is kept", "job_ttl_secs"))]
     pub job_ttl_secs: Option<u64>,
-    /// Cases held in the read cache [default: 10000]
-    #[arg(long)]
+    #[arg(long, help = with_default("Cases held in the read cache", "cache_capacity"))]
     pub cache_capacity: Option<u64>,
-    /// CORS origin allowed (repeat; `*` for any) [default: none]
-    #[arg(long = "cors-origin")]
+    #[arg(long = "cors-origin", help = with_default("CORS origin allowed (repeat; `*` for any)", "cors_origins"))]
     pub cors_origins: Vec<String>,
-    /// Directory dedupe jobs may read server-side files from [default: none]
-    #[arg(long)]
+    #[arg(long, help = with_default("Directory dedupe jobs may read server-side files from", "dedupe_dir"))]
     pub dedupe_dir: Option<PathBuf>,
     /// Scoring model (TOML written by `casematch fit`) [default: the bundled model]
     #[arg(long)]
@@ -82,7 +94,7 @@ pub fn settings(args: &Args) -> anyhow::Result<Settings> {
         cors_origins: (!args.cors_origins.is_empty()).then(|| args.cors_origins.clone()),
         dedupe_dir: args.dedupe_dir.clone(),
     };
-    Ok(file.merge(env).merge(flags).settings())
+    Ok(Settings::from_layers([file, env, flags])?)
 }
 
 /// Runs the service until Ctrl-C/SIGTERM; `banner` prints once the socket is bound.
@@ -94,7 +106,7 @@ pub fn run_with(
     let mut engine = Engine::open(&settings.index)
         .with_context(|| format!("opening index {}", settings.index.display()))?;
     if let Some(p) = model {
-        engine = engine.with_model(casematch::matching::Model::load(p)?);
+        engine = engine.with_model(Engine::load_model(p)?);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -104,7 +116,23 @@ pub fn run_with(
     Ok(ExitCode::SUCCESS)
 }
 
+/// Sends `tracing` events (the access log among them) to standard error.
+pub fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_env("CASEMATCH_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // a second call (demo, then serve in one process) keeps the first subscriber
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    init_logging(args.log_format);
     let settings = settings(&args)?;
     run_with(settings, args.model.as_deref(), |addr| {
         eprintln!("casematch listening on http://{addr} (Ctrl-C to stop)")

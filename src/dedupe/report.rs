@@ -244,56 +244,45 @@ impl Report {
     }
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
-fn rate_table(title: &str, rows: &[Rate], limit: usize) -> String {
-    let max = rows.iter().map(|r| r.records).max().unwrap_or(1).max(1) as f64;
-    let mut h = format!(
-        "<h2>{}</h2><table><tr><th>{}</th><th>records</th><th></th><th>duplicate rate</th><th>matters</th><th>重信重访率</th></tr>",
-        esc(title),
-        esc(title.split(' ').next_back().unwrap_or(""))
-    );
-    for r in rows.iter().take(limit) {
-        h.push_str(&format!(
-            "<tr><td>{}</td><td class=n>{}</td><td><div class=bar style=\"width:{:.0}px\"></div></td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
-            esc(&r.label),
-            r.records,
-            160.0 * r.records as f64 / max,
-            pct(r.duplicate_rate),
-            r.matters,
-            pct(r.repeat_petition_rate)
-        ));
-    }
-    if rows.len() > limit {
-        h.push_str(&format!(
-            "<tr><td colspan=6>… {} more in report.json</td></tr>",
-            rows.len() - limit
-        ));
-    }
-    h.push_str("</table>");
-    h
-}
-
-/// One self-contained HTML page (no scripts, no external assets).
-pub fn render_html(r: &Report) -> String {
-    let mut h = String::from(
-        "<!doctype html><html lang=zh><head><meta charset=utf-8><title>casematch dedupe report</title><style>\
-body{font:14px/1.5 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}\
+const STYLE: &str = "body{font:14px/1.5 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}\
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}\
 td.n{text-align:right;font-variant-numeric:tabular-nums}.bar{height:10px;background:#4a7bd0}\
-.kpi{display:inline-block;margin:0 2em 1em 0}.kpi b{display:block;font-size:26px}small{color:#666}</style></head><body>",
-    );
-    h.push_str("<h1>Duplicate report</h1>");
-    for (label, value) in [
+.kpi{display:inline-block;margin:0 2em 1em 0}.kpi b{display:block;font-size:26px}small{color:#666}";
+
+fn rate_table(title: &str, rows: &[Rate], limit: usize) -> maud::Markup {
+    let max = rows.iter().map(|r| r.records).max().unwrap_or(1).max(1) as f64;
+    maud::html! {
+        h2 { (title) }
+        table {
+            tr {
+                th { (title.split(' ').next_back().unwrap_or("")) }
+                th { "records" } th {} th { "duplicate rate" } th { "matters" } th { "重信重访率" }
+            }
+            @for r in rows.iter().take(limit) {
+                tr {
+                    td { (r.label) }
+                    td.n { (r.records) }
+                    td { div.bar style=(format!("width:{:.0}px", 160.0 * r.records as f64 / max)) {} }
+                    td.n { (pct(r.duplicate_rate)) }
+                    td.n { (r.matters) }
+                    td.n { (pct(r.repeat_petition_rate)) }
+                }
+            }
+            @if rows.len() > limit {
+                tr { td colspan="6" { "… " (rows.len() - limit) " more in report.json" } }
+            }
+        }
+    }
+}
+
+/// One self-contained HTML page (no scripts, no external assets). Every value is escaped by
+/// the template (maud), so a case's text cannot inject markup.
+pub fn render_html(r: &Report) -> String {
+    let kpis = [
         ("records", r.records.to_string()),
         ("duplicate groups", r.duplicate_groups.to_string()),
         ("matters", r.matter_groups.to_string()),
@@ -302,55 +291,131 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}.bar{height:10px;backgro
             "重信重访率 (repeat-petition rate)",
             pct(r.repeat_petition_rate),
         ),
-    ] {
-        h.push_str(&format!(
-            "<div class=kpi><b>{}</b>{}</div>",
-            esc(&value),
-            esc(label)
-        ));
-    }
-    h.push_str("<p><small>Duplicate rate: records repeating an earlier record of the same person and matter. \
-重信重访率: matters one complainant filed more than once.</small></p>");
-    h.push_str(&rate_table("By platform", &r.by_platform, 30));
-    h.push_str(&rate_table("By channel", &r.by_channel, 30));
-    h.push_str(&rate_table("By county", &r.by_county, 40));
-    h.push_str("<h2>Largest collective matters</h2><table><tr><th>original</th><th>complainants</th><th>records</th><th>channels</th><th>location</th><th>handler</th><th>summary</th></tr>");
-    for c in &r.largest_collective_matters {
-        h.push_str(&format!(
-            "<tr><td>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&c.original),
-            c.complainants,
-            c.records,
-            esc(&c.channels.join(" ")),
-            esc(c.location.as_deref().unwrap_or("")),
-            esc(c.handler.as_deref().unwrap_or("")),
-            esc(&c.summary)
-        ));
-    }
-    h.push_str("</table><h2>Sample duplicate groups</h2>");
-    for g in &r.sample_groups {
-        h.push_str(&format!("<h3>{} <small>in {}</small></h3><table><tr><th>id</th><th>received</th><th>channel</th><th>summary</th><th>evidence against the original</th></tr>", esc(&g.duplicate_group), esc(&g.matter_group)));
-        for m in &g.members {
-            let ev: Vec<String> = m
-                .evidence
-                .iter()
-                .map(|(f, l)| format!("{}: {}", esc(f), esc(l)))
-                .collect();
-            h.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><small>{}</small></td></tr>",
-                esc(&m.id),
-                esc(m.received_at.as_deref().unwrap_or("")),
-                esc(m.channel.as_deref().unwrap_or("")),
-                esc(&m.summary),
-                if ev.is_empty() {
-                    "original".to_string()
-                } else {
-                    ev.join("<br>")
+    ];
+    let page = maud::html! {
+        (maud::DOCTYPE)
+        html lang="zh" {
+            head {
+                meta charset="utf-8";
+                title { "casematch dedupe report" }
+                style { (maud::PreEscaped(STYLE)) }
+            }
+            body {
+                h1 { "Duplicate report" }
+                @for (label, value) in &kpis {
+                    div.kpi { b { (value) } (label) }
                 }
-            ));
+                p { small {
+                    "Duplicate rate: records repeating an earlier record of the same person and matter. \
+                     重信重访率: matters one complainant filed more than once."
+                } }
+                (rate_table("By platform", &r.by_platform, 30))
+                (rate_table("By channel", &r.by_channel, 30))
+                (rate_table("By county", &r.by_county, 40))
+                h2 { "Largest collective matters" }
+                table {
+                    tr {
+                        th { "original" } th { "complainants" } th { "records" } th { "channels" }
+                        th { "location" } th { "handler" } th { "summary" }
+                    }
+                    @for c in &r.largest_collective_matters {
+                        tr {
+                            td { (c.original) }
+                            td.n { (c.complainants) }
+                            td.n { (c.records) }
+                            td { (c.channels.join(" ")) }
+                            td { (c.location.as_deref().unwrap_or("")) }
+                            td { (c.handler.as_deref().unwrap_or("")) }
+                            td { (c.summary) }
+                        }
+                    }
+                }
+                h2 { "Sample duplicate groups" }
+                @for g in &r.sample_groups {
+                    h3 { (g.duplicate_group) " " small { "in " (g.matter_group) } }
+                    table {
+                        tr {
+                            th { "id" } th { "received" } th { "channel" } th { "summary" }
+                            th { "evidence against the original" }
+                        }
+                        @for m in &g.members {
+                            tr {
+                                td { (m.id) }
+                                td { (m.received_at.as_deref().unwrap_or("")) }
+                                td { (m.channel.as_deref().unwrap_or("")) }
+                                td { (m.summary) }
+                                td { small {
+                                    @if m.evidence.is_empty() {
+                                        "original"
+                                    } @else {
+                                        @for (i, (field, level)) in m.evidence.iter().enumerate() {
+                                            @if i > 0 { br; }
+                                            (field) ": " (level)
+                                        }
+                                    }
+                                } }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        h.push_str("</table>");
+    };
+    let mut out = page.into_string();
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod html_tests {
+    use super::*;
+
+    #[test]
+    fn the_page_escapes_what_cases_say() {
+        let report = Report {
+            records: 2,
+            duplicate_groups: 1,
+            matter_groups: 1,
+            candidate_pairs: 1,
+            duplicate_rate: 0.5,
+            repeat_petition_rate: 1.0,
+            by_platform: vec![Rate {
+                key: "p".into(),
+                label: "<b>平台</b>".into(),
+                records: 2,
+                ..Rate::default()
+            }],
+            by_channel: Vec::new(),
+            by_county: Vec::new(),
+            largest_collective_matters: vec![CollectiveMatter {
+                matter_group: "M-1".into(),
+                original: "A1".into(),
+                summary: "<script>alert(1)</script>噪音".into(),
+                location: Some("长沙 & 岳麓".into()),
+                handler: Some("\"街道\"".into()),
+                records: 2,
+                complainants: 2,
+                channels: vec!["网上".into()],
+            }],
+            sample_groups: vec![SampleGroup {
+                duplicate_group: "D-<1>".into(),
+                matter_group: "M-1".into(),
+                members: vec![SampleMember {
+                    id: "A2".into(),
+                    received_at: None,
+                    channel: None,
+                    summary: "x".into(),
+                    evidence: vec![("name<".into(), "exact".into())],
+                }],
+            }],
+        };
+        let html = render_html(&report);
+        assert!(
+            !html.contains("<script>")
+                && html.contains("&lt;script&gt;alert(1)&lt;/script&gt;噪音")
+        );
+        assert!(html.contains("&lt;b&gt;平台&lt;/b&gt;") && html.contains("长沙 &amp; 岳麓"));
+        assert!(html.contains("D-&lt;1&gt;") && html.contains("name&lt;: exact"));
+        assert!(html.starts_with("<!DOCTYPE html>") && html.contains("重信重访率"));
     }
-    h.push_str("</body></html>\n");
-    h
 }

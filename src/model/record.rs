@@ -42,13 +42,30 @@ const CST: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
     None => panic!("UTC+8 is a valid offset"),
 };
 
+/// Full-width ASCII (２０２３－０５－１４, ideographic space) to half-width, so dates and
+/// numbers typed on a Chinese keyboard parse. `model` is the bottom layer and imports nothing
+/// of the crate; `analysis::fold_width_char` folds the same way for the index.
+fn half_width(c: char) -> char {
+    match c {
+        '\u{3000}' => ' ',
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// The years a date may fall in: complaint records are of this era, and outside it a
+/// timestamp in nanoseconds (the index's date type) would overflow.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
+
 /// Parses the date formats seen in platform exports; times without an offset are China time.
+/// A date outside [`YEARS`] is refused.
 pub fn parse_datetime(raw: &str) -> Option<DateTime<FixedOffset>> {
-    let s: String = raw
-        .trim()
-        .chars()
-        .map(crate::analysis::fold_width_char)
-        .collect();
+    use chrono::Datelike;
+    parse_any_datetime(raw).filter(|t| YEARS.contains(&t.year()))
+}
+
+fn parse_any_datetime(raw: &str) -> Option<DateTime<FixedOffset>> {
+    let s: String = raw.trim().chars().map(half_width).collect();
     if s.is_empty() {
         return None;
     }
@@ -134,15 +151,17 @@ fn headcount_of(v: &FieldValue) -> Result<Option<u32>, RecordError> {
         FieldValue::Json(Value::Null) => Ok(None),
         FieldValue::Json(Value::Number(n)) => n
             .as_u64()
+            // 12.0 is an integer too (JSON Schema says so; some exporters write it)
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+                    .map(|f| f as u64)
+            })
             .and_then(|n| u32::try_from(n).ok())
             .map(Some)
             .ok_or_else(|| bad(format!("expected a non-negative integer, found {n}"))),
         FieldValue::Json(Value::String(s)) | FieldValue::Text(s) => {
-            let t: String = s
-                .trim()
-                .chars()
-                .map(crate::analysis::fold_width_char)
-                .collect();
+            let t: String = s.trim().chars().map(half_width).collect();
             if t.is_empty() {
                 return Ok(None);
             }
@@ -240,6 +259,27 @@ fn case_from_map(map: Map<String, Value>) -> Result<Case, RecordError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn dates_outside_the_era_are_refused_and_whole_floats_are_counts() {
+        assert!(super::parse_datetime("0076-05-19T16:58:03Z").is_none());
+        assert!(super::parse_datetime("9999-12-31").is_none());
+        assert!(super::parse_datetime("1899-12-31T23:59:59+08:00").is_none());
+        assert!(super::parse_datetime("1900-01-01").is_some());
+        assert!(super::parse_datetime("2199-12-31T23:59:59Z").is_some());
+        let case = super::case_from_json_line(r#"{"id":"A","headcount":12.0}"#).unwrap();
+        assert_eq!(case.headcount, Some(12));
+        assert!(super::case_from_json_line(r#"{"id":"A","headcount":1.5}"#).is_err());
+        assert!(super::case_from_json_line(r#"{"id":"A","received_at":"0001-01-01"}"#).is_err());
+    }
+
+    #[test]
+    fn full_width_dates_parse_as_their_half_width_spelling() {
+        let full = super::parse_datetime("２０２３－０５－１４　０８：３０：００");
+        assert!(full.is_some());
+        assert_eq!(full, super::parse_datetime("2023-05-14 08:30:00"));
+        assert_eq!(super::half_width('中'), '中');
+    }
 
     #[test]
     fn a_bare_date_bound_covers_its_whole_day_in_every_spelling() {

@@ -1,12 +1,10 @@
-//! API keys with roles, stored as SHA-256 and compared in constant time, and a per-key rate
-//! limit (token bucket).
+//! API keys with roles, stored as SHA-256 and compared in constant time, the one rule for
+//! the credentials a request presents, and the per-caller rate limit.
 
 use super::config::KeyConfig;
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::Instant;
+use std::time::Duration;
 
 /// What a key may do. Admin may do everything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -43,7 +41,7 @@ impl Role {
 }
 
 /// The caller of a request.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     pub name: String,
     pub role: Role,
@@ -135,38 +133,98 @@ impl Keyring {
     }
 }
 
-/// Token buckets per key name.
-pub struct RateLimiter {
-    per_minute: f64,
-    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+/// Why the credentials of a request were refused (answered 401).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// an `X-API-Key` that is no configured key
+    UnknownApiKey,
+    /// an `Authorization` header that is not `Bearer <configured key>`
+    BadAuthorization,
 }
 
+impl Refused {
+    pub fn message(&self) -> &'static str {
+        match self {
+            Refused::UnknownApiKey => "the X-API-Key header holds no valid API key",
+            Refused::BadAuthorization => {
+                "the Authorization header is not `Bearer <key>` with a valid API key"
+            }
+        }
+    }
+}
+
+/// The one rule for credentials: a request may send `Authorization: Bearer <key>`,
+/// `X-API-Key: <key>`, or both. Every credential sent must be valid, else the request is
+/// refused (401), never authenticated by the other header. When both are valid, the
+/// `Authorization` header wins (its key's name and role are the caller's). `Ok(None)`: no
+/// credential was sent.
+pub fn credentials(
+    keys: &Keyring,
+    authorization: Option<&[u8]>,
+    api_key: Option<&[u8]>,
+) -> std::result::Result<Option<Caller>, Refused> {
+    let bearer = authorization
+        .map(|v| {
+            let v = std::str::from_utf8(v).map_err(|_| Refused::BadAuthorization)?;
+            let (scheme, key) = v.trim().split_once(' ').ok_or(Refused::BadAuthorization)?;
+            if !scheme.eq_ignore_ascii_case("bearer") {
+                return Err(Refused::BadAuthorization);
+            }
+            keys.authenticate(key.trim())
+                .ok_or(Refused::BadAuthorization)
+        })
+        .transpose()?;
+    let by_key = api_key
+        .map(|v| {
+            let v = std::str::from_utf8(v).map_err(|_| Refused::UnknownApiKey)?;
+            keys.authenticate(v.trim()).ok_or(Refused::UnknownApiKey)
+        })
+        .transpose()?;
+    Ok(bearer.or(by_key))
+}
+
+/// Per-caller request limits (GCRA from `governor`, lock-free: nothing to poison, so it
+/// cannot fail open). A caller is a key's name once authenticated, else the client address,
+/// so unauthenticated requests, 401s and the public routes are limited per address too.
+pub struct RateLimiter {
+    limiter: governor::DefaultKeyedRateLimiter<String>,
+    clock: governor::clock::DefaultClock,
+}
+
+/// Callers kept before idle ones (whose buckets are full again) are dropped.
+const MAX_TRACKED: usize = 10_000;
+
 impl RateLimiter {
+    /// `per_minute` requests a minute per caller, in bursts of up to the same number.
     pub fn new(per_minute: u32) -> RateLimiter {
+        let n = std::num::NonZeroU32::new(per_minute.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
         RateLimiter {
-            per_minute: f64::from(per_minute.max(1)),
-            buckets: Mutex::new(HashMap::new()),
+            limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(n)),
+            clock: governor::clock::DefaultClock::default(),
         }
     }
 
-    /// Takes one token for `key`; false when the bucket is empty.
-    pub fn allow(&self, key: &str) -> bool {
-        let now = Instant::now();
-        let Ok(mut buckets) = self.buckets.lock() else {
-            return true;
-        };
-        let (tokens, last) = buckets
-            .entry(key.to_string())
-            .or_insert((self.per_minute, now));
-        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * self.per_minute / 60.0)
-            .min(self.per_minute);
-        *last = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            true
-        } else {
-            false
+    /// Takes one request for `caller`; when the limit is reached, how long until the next
+    /// is allowed.
+    pub fn check(&self, caller: &str) -> std::result::Result<(), Duration> {
+        use governor::clock::Clock;
+        if self.limiter.len() > MAX_TRACKED {
+            self.limiter.retain_recent();
+            self.limiter.shrink_to_fit();
         }
+        self.limiter
+            .check_key(&caller.to_string())
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+    }
+
+    /// Whether one more request of `caller` is allowed now (and takes it).
+    pub fn allow(&self, caller: &str) -> bool {
+        self.check(caller).is_ok()
+    }
+
+    /// Callers tracked (for tests: idle ones are dropped past a bound).
+    pub fn tracked(&self) -> usize {
+        self.limiter.len()
     }
 }
 
@@ -206,10 +264,60 @@ mod tests {
     }
 
     #[test]
+    fn any_invalid_credential_refuses_and_authorization_wins() {
+        let ring = Keyring::new(&[
+            key("desk", "intake", "desk-key"),
+            key("boss", "admin", "boss-key"),
+        ])
+        .unwrap();
+        let c = |a: Option<&str>, k: Option<&str>| {
+            credentials(&ring, a.map(str::as_bytes), k.map(str::as_bytes))
+        };
+        assert_eq!(c(None, None), Ok(None));
+        assert_eq!(c(None, Some("desk-key")).unwrap().unwrap().name, "desk");
+        assert_eq!(
+            c(Some("Bearer boss-key"), None).unwrap().unwrap().name,
+            "boss"
+        );
+        assert_eq!(
+            c(Some("bearer  boss-key "), None).unwrap().unwrap().name,
+            "boss"
+        );
+        // both valid: Authorization wins
+        assert_eq!(
+            c(Some("Bearer boss-key"), Some("desk-key"))
+                .unwrap()
+                .unwrap()
+                .name,
+            "boss"
+        );
+        // one invalid refuses the request whatever the other holds
+        assert_eq!(
+            c(Some("Bearer nope"), Some("desk-key")),
+            Err(Refused::BadAuthorization)
+        );
+        assert_eq!(
+            c(Some("Bearer boss-key"), Some("nope")),
+            Err(Refused::UnknownApiKey)
+        );
+        assert_eq!(
+            c(Some("Basic Ym9zcy1rZXk="), None),
+            Err(Refused::BadAuthorization)
+        );
+        assert_eq!(c(Some("boss-key"), None), Err(Refused::BadAuthorization));
+        assert_eq!(c(Some("Bearer "), None), Err(Refused::BadAuthorization));
+    }
+
+    #[test]
     fn rate_limit_empties_the_bucket() {
         let rl = RateLimiter::new(3);
         assert!(rl.allow("a") && rl.allow("a") && rl.allow("a"));
-        assert!(!rl.allow("a"));
+        let wait = rl.check("a").unwrap_err();
+        // 3 a minute: the next one is about 20 s away
+        assert!(
+            wait > Duration::from_secs(15) && wait <= Duration::from_secs(20),
+            "{wait:?}"
+        );
         assert!(rl.allow("b"));
     }
 }

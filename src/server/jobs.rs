@@ -3,9 +3,10 @@
 //! jobs run at once and `queue` more wait; a panicking job ends `failed`; finished jobs are
 //! forgotten after the time to live.
 
-use crate::dedupe::{DedupeOptions, DedupeRecord, GroupRow, Report, Stage, dedupe};
-use crate::matching::Model;
-use crate::source::{ColumnMap, Format, ReadOptions, RecordSource};
+use crate::engine::{
+    ColumnMap, DedupeOptions, Engine, Format, GroupRow, Model, ReadOptions, RecordSource, Report,
+    Stage,
+};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -121,19 +122,32 @@ struct Slots {
     waiting: usize,
 }
 
+/// Why a server-side file cannot be read.
+#[derive(Debug)]
+pub enum Confinement {
+    /// the directory itself is unreadable (the server's fault)
+    Directory(String),
+    /// nothing by that name under the directory (404)
+    Missing(String),
+    /// the name leads out of the directory (400)
+    Outside(String),
+}
+
 /// Resolves `relative` inside `dir`, refusing anything that escapes it.
-pub fn confined(dir: &Path, relative: &str) -> Result<PathBuf, String> {
+pub fn confined(dir: &Path, relative: &str) -> Result<PathBuf, Confinement> {
     let root = dir
         .canonicalize()
-        .map_err(|e| format!("dedupe directory {}: {e}", dir.display()))?;
+        .map_err(|e| Confinement::Directory(format!("dedupe directory {}: {e}", dir.display())))?;
     let path = root
         .join(relative)
         .canonicalize()
-        .map_err(|e| format!("{relative}: {e}"))?;
+        .map_err(|e| Confinement::Missing(format!("{relative}: {e}")))?;
     if path.starts_with(&root) {
         Ok(path)
     } else {
-        Err(format!("{relative}: outside the dedupe directory"))
+        Err(Confinement::Outside(format!(
+            "{relative}: outside the dedupe directory"
+        )))
     }
 }
 
@@ -259,19 +273,15 @@ fn run(job: &Mutex<Job>, input: JobInput, model: &Model) {
             .map_err(|e| format!("{}: {e}", up.name.display()))
             .and_then(|file| {
                 upload_file = Some(up.file);
-                RecordSource::from_reader_with(
-                    Box::new(file),
-                    &up.name,
-                    up.format,
-                    up.map,
-                    &up.opts,
-                )
-                .map_err(|e| e.to_string())
+                Engine::read_from(Box::new(file), &up.name, up.format, up.map, &up.opts)
+                    .map_err(|e| e.to_string())
             })
             .map(|s| vec![s]),
         JobInput::Files(files) => files
             .into_iter()
-            .map(|(p, map)| RecordSource::open(&p, map).map_err(|e| e.to_string()))
+            .map(|(p, map)| {
+                Engine::read_file(&p, map, &ReadOptions::default()).map_err(|e| e.to_string())
+            })
             .collect(),
     };
     let mut records = Vec::new();
@@ -279,7 +289,7 @@ fn run(job: &Mutex<Job>, input: JobInput, model: &Model) {
         for source in sources {
             for item in source {
                 match item.map_err(|e| e.to_string())? {
-                    Ok(case) => records.push(DedupeRecord::new(case)),
+                    Ok(case) => records.push(Engine::dedupe_record(case)),
                     Err(bad) => update(job, |j| {
                         j.status.rejected += 1;
                         if j.status.rejections.len() < 100 {
@@ -300,9 +310,9 @@ fn run(job: &Mutex<Job>, input: JobInput, model: &Model) {
         return;
     }
     update(job, |j| j.status.records = records.len() as u64);
-    let result = dedupe(
-        &mut records,
+    let result = Engine::dedupe_with(
         model,
+        records,
         &DedupeOptions::default(),
         &|stage, done, total| {
             update(job, |j| {
@@ -316,12 +326,11 @@ fn run(job: &Mutex<Job>, input: JobInput, model: &Model) {
             })
         },
     );
-    let report = Report::build(&records, &result, model);
     update(job, |j| {
         j.status.state = JobState::Done;
         j.status.stage = "done";
         j.rows = Arc::new(result.rows);
-        j.report = Some(Arc::new(report));
+        j.report = Some(Arc::new(result.report));
     });
 }
 

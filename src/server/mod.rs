@@ -5,9 +5,11 @@
 mod auth;
 mod config;
 mod error;
+mod history;
 mod jobs;
 mod limits;
 mod metrics;
+mod openapi;
 mod person;
 mod routes;
 mod search_views;
@@ -20,11 +22,11 @@ pub use error::{ApiError, ErrorResponse};
 pub use writer::{WriteError, WriterHandle, WriterHealth, WriterOptions, WriterThread};
 
 use crate::engine::Engine;
+use crate::engine::StoredCase;
 use crate::error::Result;
-use crate::index::StoredCase;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
@@ -91,52 +93,80 @@ fn required_roles(method: &Method, route: &str) -> Option<&'static [Role]> {
         ) => None,
         ("POST", "/v1/cases" | "/v1/check") => Some(INTAKE),
         ("POST", "/v1/person") => Some(&[Role::Intake, Role::Supervisor, Role::Admin]),
+        (_, "/v1/cases/{id}/history" | "/v1/ticket" | "/v1/model") => {
+            Some(&[Role::Intake, Role::Supervisor, Role::Admin])
+        }
         _ => Some(SUPERVISOR),
     }
 }
 
-fn presented_key(req: &Request) -> Option<String> {
-    let headers = req.headers();
-    if let Some(v) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
-        return Some(v.trim().to_string());
-    }
-    headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(|k| k.trim().to_string())
+/// The client's address, when the server was started with connection info (tests that call
+/// the router directly have none and share one bucket).
+fn client_addr(req: &Request) -> String {
+    req.extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "addr:unknown".into(), |c| format!("addr:{}", c.0.ip()))
 }
 
+fn too_many(wait: Duration) -> Response {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let mut response = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        format!("rate limit exceeded; retry in {} s", secs.max(1)),
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+    response
+}
+
+/// Credentials, rate limit and roles. Every request counts against a limit: an
+/// authenticated caller's own, else its client address's (so 401s, unknown routes and the
+/// public routes are limited too).
 async fn authorize(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    // unmatched requests go on to the JSON 404
-    let Some(route) = req
+    let route = req
         .extensions()
         .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-    else {
+        .map(|p| p.as_str().to_string());
+    let presented = if state.keys.is_open() {
+        Ok(None)
+    } else {
+        let h = req.headers();
+        auth::credentials(
+            &state.keys,
+            h.get(header::AUTHORIZATION).map(HeaderValue::as_bytes),
+            h.get("x-api-key").map(HeaderValue::as_bytes),
+        )
+    };
+    let bucket = match &presented {
+        Ok(Some(caller)) => format!("key:{}", caller.name),
+        _ => client_addr(&req),
+    };
+    if let Err(wait) = state.limiter.check(&bucket) {
+        return too_many(wait);
+    }
+    let presented = match presented {
+        Ok(p) => p,
+        Err(refused) => return unauthorized(refused.message()),
+    };
+    // unmatched requests go on to the JSON 404 / 405
+    let Some(route) = route else {
         return next.run(req).await;
     };
     let Some(roles) = required_roles(req.method(), &route) else {
         return next.run(req).await;
     };
-    let caller = if state.keys.is_open() {
-        Caller {
+    let caller = match presented {
+        Some(c) => c,
+        None if state.keys.is_open() => Caller {
             name: "anonymous".into(),
             role: Role::Admin,
-        }
-    } else {
-        match presented_key(&req).and_then(|k| state.keys.authenticate(&k)) {
-            Some(c) => c,
-            None => {
-                return ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "missing or unknown API key (Authorization: Bearer <key> or X-API-Key)",
-                )
-                .into_response();
-            }
+        },
+        None => {
+            return unauthorized(
+                "an API key is required: Authorization: Bearer <key> or X-API-Key: <key>",
+            );
         }
     };
     if !roles.contains(&caller.role) {
@@ -148,39 +178,107 @@ async fn authorize(State(state): State<AppState>, mut req: Request, next: Next) 
         );
         return ApiError::new(StatusCode::FORBIDDEN, msg).into_response();
     }
-    if !state.limiter.allow(&caller.name) {
-        return ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate limit exceeded; retry later",
-        )
-        .into_response();
-    }
     req.extensions_mut().insert(caller);
     next.run(req).await
 }
 
-/// Metrics and an access log line without personal data (route templates, not query strings).
+fn unauthorized(message: &str) -> Response {
+    let mut response = ApiError::new(StatusCode::UNAUTHORIZED, message).into_response();
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"casematch\""),
+    );
+    response
+}
+
+/// Request metrics: method (bounded), route template, status, latency.
 async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", |p| p.as_str())
-        .to_string();
+    let route = route_of(&req).to_string();
     let response = next.run(req).await;
-    let ms = started.elapsed().as_secs_f64() * 1000.0;
-    state
-        .metrics
-        .record(method.as_str(), &route, response.status().as_u16(), ms);
-    eprintln!(
-        "{} {} {} {:.1}ms",
-        method,
-        route,
+    state.metrics.record(
+        method.as_str(),
+        &route,
         response.status().as_u16(),
-        ms
+        started.elapsed().as_secs_f64(),
     );
     response
+}
+
+/// The route template a request matched (`/v1/cases/{id}`), never its path or query, which
+/// may hold ids, names or phone numbers.
+fn route_of<B>(req: &axum::http::Request<B>) -> &str {
+    req.extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
+}
+
+/// The request id to log: the client's `x-request-id` when it is a plain token, else the
+/// one the server gave.
+fn request_id<B>(req: &axum::http::Request<B>) -> &str {
+    req.headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        })
+        .unwrap_or("-")
+}
+
+const REQUEST_ID: &str = "x-request-id";
+
+/// Request ids: a per-process random start plus a counter, as hex.
+#[derive(Clone)]
+struct NextRequestId(Arc<std::sync::atomic::AtomicU64>);
+
+impl NextRequestId {
+    fn new() -> NextRequestId {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+            ^ u64::from(std::process::id()).rotate_left(32);
+        NextRequestId(Arc::new(std::sync::atomic::AtomicU64::new(seed)))
+    }
+}
+
+impl tower_http::request_id::MakeRequestId for NextRequestId {
+    fn make_request_id<B>(
+        &mut self,
+        _: &axum::http::Request<B>,
+    ) -> Option<tower_http::request_id::RequestId> {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{n:016x}"))
+            .ok()
+            .map(tower_http::request_id::RequestId::new)
+    }
+}
+
+/// The access log through `tracing`: one span per request with method, route template and
+/// request id, one event when it is answered with status and latency. Nothing of the path,
+/// query, headers or body is logged.
+fn access_log<B>(req: &axum::http::Request<B>) -> tracing::Span {
+    tracing::info_span!(
+        "request",
+        method = %metrics::MethodLabel::of(req.method().as_str()).as_str(),
+        route = route_of(req),
+        request_id = request_id(req),
+    )
+}
+
+fn log_response<B>(res: &axum::http::Response<B>, latency: Duration, _: &tracing::Span) {
+    let status = res.status().as_u16();
+    let ms = latency.as_secs_f64() * 1000.0;
+    if status >= 500 {
+        tracing::error!(target: "casematch::access", status, ms, "answered");
+    } else if status >= 400 {
+        tracing::warn!(target: "casematch::access", status, ms, "answered");
+    } else {
+        tracing::info!(target: "casematch::access", status, ms, "answered");
+    }
 }
 
 fn cors(settings: &Settings) -> Option<tower_http::cors::CorsLayer> {
@@ -247,6 +345,17 @@ pub fn app_with(extra: Router<AppState>, state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), authorize))
         .layer(middleware::from_fn_with_state(state.clone(), time_limit))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(access_log as fn(&Request) -> tracing::Span)
+                .on_request(())
+                .on_response(log_response as fn(&Response, Duration, &tracing::Span))
+                .on_failure(()),
+        )
+        .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
+        .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
+            NextRequestId::new(),
+        ))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state);
     match cors {
@@ -280,14 +389,14 @@ pub async fn shutdown_signal() {
 /// Serves until Ctrl-C/SIGTERM, then commits pending writes and returns.
 pub async fn serve(engine: Engine, settings: Settings, on_ready: impl FnOnce(&str)) -> Result<()> {
     if settings.keys.is_empty() {
-        eprintln!("warning: no API keys configured; every request is treated as admin");
+        tracing::warn!("no API keys configured; every request is treated as admin");
     }
     // panic messages may quote a request: log where, not what
     std::panic::set_hook(Box::new(|info| {
         let at = info
             .location()
             .map_or_else(String::new, |l| format!(" at {}:{}", l.file(), l.line()));
-        eprintln!("error: a thread panicked{at}");
+        tracing::error!("a thread panicked{at}");
     }));
     let addr = settings.addr.clone();
     let (state, writer_thread) = AppState::new(engine, settings)?;
@@ -300,12 +409,15 @@ pub async fn serve(engine: Engine, settings: Settings, on_ready: impl FnOnce(&st
         .unwrap_or(addr.clone());
     on_ready(&local);
     let router = app(state.clone());
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| crate::error::Error::io(&addr, e))?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| crate::error::Error::io(&addr, e))?;
     drop(state);
-    eprintln!("shutting down: committing pending writes");
+    tracing::info!("shutting down: committing pending writes");
     tokio::task::spawn_blocking(move || writer_thread.join())
         .await
         .map_err(|e| crate::error::Error::Invalid(e.to_string()))?

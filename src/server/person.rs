@@ -7,10 +7,11 @@
 
 use super::AppState;
 use super::auth::{Caller, Role};
-use super::error::{ApiError, ApiJson, ErrorResponse};
+use super::error::{ApiError, ApiJson};
 use super::limits;
-use super::search_views::visible;
-use crate::person::{Actor, PersonLookup};
+use super::search_views::{visible, whole_number};
+use crate::engine::{Actor, Engine, PersonLookup, SearchRequest};
+use crate::model::{normalize_channel, parse_date_bound};
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Query, State};
@@ -21,7 +22,7 @@ use serde_json::{Value, json};
 /// The most cases one look-up reads per key kind and level.
 const MAX_CASES: usize = 2_000;
 
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PersonParams {
     /// simplified or traditional; a masked name (张**) finds full names it fits
@@ -41,6 +42,7 @@ pub struct PersonParams {
     handler: Option<String>,
     category: Option<String>,
     /// cases read per key kind and level, default 500, at most 2000
+    #[serde(default, deserialize_with = "whole_number")]
     max_cases: Option<usize>,
 }
 
@@ -53,11 +55,6 @@ fn role_may(role: Role, lookup: &PersonLookup) -> bool {
 }
 
 /// A complainant's cases grouped by matter.
-#[utoipa::path(post, path = "/v1/person", tag = "person", request_body = PersonParams,
-    responses((status = 200, description = "`{keys, total, exact, possible, truncated, matters: [{matter, match, first_received, last_received, submissions, channels, first_handler, latest_status, title, cases: [{id, match, matched: [{key, level}], received_at, channel, handler, status, title, location, case}]}]}` (docs/SEARCH.md); ID numbers and phones masked unless admin", body = Value),
-        (status = 400, description = "No key, an invalid ID number, a phone without a personal number, malformed query", body = ErrorResponse),
-        (status = 403, description = "The intake role looked up a name alone (audited)", body = ErrorResponse)),
-    security(("api_key" = [])))]
 pub async fn look_up(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -85,17 +82,17 @@ pub async fn look_up(
         )));
     }
     let bound = |raw: &str, end: bool| {
-        crate::model::parse_date_bound(raw, end)
+        parse_date_bound(raw, end)
             .ok_or_else(|| ApiError::bad_request(format!("unparseable date {raw:?}")))
     };
-    let within = crate::index::SearchRequest {
+    let within = SearchRequest {
         query: p.q.clone().unwrap_or_default(),
-        channel: p.channel.as_deref().map(crate::model::normalize_channel),
+        channel: p.channel.as_deref().map(normalize_channel),
         place: p
             .place
             .as_deref()
             .map(|raw| {
-                crate::analysis::Gazetteer::global()
+                Engine::places()
                     .resolve_filter(raw)
                     .map_err(ApiError::bad_request)
             })
@@ -104,7 +101,7 @@ pub async fn look_up(
         to: p.to.as_deref().map(|d| bound(d, true)).transpose()?,
         handler: p.handler.clone(),
         category: p.category.clone(),
-        ..crate::index::SearchRequest::default()
+        ..SearchRequest::default()
     };
     let lookup = PersonLookup {
         name: p.name,
@@ -155,18 +152,15 @@ pub async fn look_up(
     ))
 }
 
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuditParams {
     /// the newest entries only (default 1000)
+    #[serde(default, deserialize_with = "whole_number")]
     limit: Option<usize>,
 }
 
 /// The audit log of person look-ups (admin only), newest last.
-#[utoipa::path(get, path = "/v1/audit", tag = "person", params(AuditParams),
-    responses((status = 200, description = "`{intact, broken_at?, total, entries: [{seq, time, who, role, via, kinds, hashes, outcome: allowed|denied, cases, prev}]}`", body = Value),
-        (status = 403, body = ErrorResponse)),
-    security(("api_key" = [])))]
 pub async fn audit(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,

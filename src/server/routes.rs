@@ -2,16 +2,17 @@
 
 use super::AppState;
 use super::auth::{Caller, Role};
-use super::error::{ApiError, ApiJson, ErrorResponse};
-use super::jobs::{JobInput, JobState, TempFile, Upload, confined};
+use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+use super::jobs::{Confinement, JobInput, JobState, TempFile, Upload, confined};
 use super::limits;
-use crate::analysis::{Gazetteer, Profile, mask_middle};
-use crate::index::{StoredCase, Upsert};
+use crate::engine::{
+    ColumnMap, Engine, FIELD_NAMES, Format, ReadOptions, StoredCase, TextEncoding, Upsert,
+    mask_middle,
+};
 use crate::model::{Case, case_from_json_line};
-use crate::source::{ColumnMap, Format, HEADER_ALIASES, ReadOptions, RecordSource, TextEncoding};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,7 +21,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
-use utoipa::OpenApi;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -47,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(openapi))
         .route("/v1/places", get(places))
+        .merge(super::history::router())
         .route("/", get(|| async { Html(include_str!("web/index.html")) }))
         .route(
             "/ui/app.js",
@@ -67,41 +68,6 @@ pub fn router() -> Router<AppState> {
             }),
         )
 }
-
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "casematch",
-        description = "Index Chinese complaint and petition cases and find repeats."
-    ),
-    paths(
-        add_cases,
-        get_case,
-        places,
-        check,
-        super::search_views::search_get,
-        super::search_views::search_post,
-        super::search_views::export_get,
-        super::search_views::export_post,
-        super::person::look_up,
-        super::person::audit,
-        start_job,
-        preview_upload,
-        job_status,
-        job_groups,
-        job_report,
-        healthz,
-        readyz,
-        metrics
-    ),
-    components(schemas(
-        ErrorResponse,
-        super::search_views::SearchParams,
-        super::person::PersonParams,
-        CheckParams
-    ))
-)]
-struct ApiDoc;
 
 fn body_error(e: BytesRejection) -> ApiError {
     ApiError::new(e.status(), e.body_text())
@@ -135,14 +101,6 @@ fn upsert_label(u: Upsert) -> &'static str {
 
 /// Add or replace cases: one JSON case, or NDJSON with a result per line. Answered after
 /// the commit that holds the cases.
-#[utoipa::path(post, path = "/v1/cases", tag = "cases",
-    request_body(content = Value, description = "A case (FORMAT.md fields) as JSON, or NDJSON (`application/x-ndjson`), one case per line"),
-    responses(
-        (status = 201, description = "Single case: `{id, result: added|replaced}`; NDJSON: `{took_ms, errors, items: [{line, id, status, result | error}]}`", body = Value),
-        (status = 400, description = "Invalid case", body = ErrorResponse),
-        (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse), (status = 413, body = ErrorResponse),
-        (status = 503, description = "The writer cannot commit: nothing was acknowledged; retrying is safe", body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn add_cases(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -156,11 +114,7 @@ async fn add_cases(
         limits::case_bytes(text.len())?;
         let case = case_from_json_line(text).map_err(|e| ApiError::bad_request(e.to_string()))?;
         let id = case.id.clone();
-        let stored = tokio::task::spawn_blocking(move || StoredCase {
-            profile: Profile::of(&case),
-            case,
-        })
-        .await?;
+        let stored = tokio::task::spawn_blocking(move || Engine::normalise(case)).await?;
         let result = state.writer.upsert(vec![stored]).await?;
         state.cache.invalidate(&id);
         let label = result.first().copied().map_or("added", upsert_label);
@@ -170,7 +124,11 @@ async fn add_cases(
         )
             .into_response());
     }
-    limits::ndjson_lines(text.lines().filter(|l| !l.trim().is_empty()).count())?;
+    let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
+    if lines == 0 {
+        return Err(ApiError::bad_request("the NDJSON body holds no case"));
+    }
+    limits::ndjson_lines(lines)?;
     let mut items = Vec::new();
     let mut good = Vec::new();
     for (n, line) in text.lines().enumerate() {
@@ -198,13 +156,7 @@ async fn add_cases(
     let (slots, cases): (Vec<usize>, Vec<Case>) = good.into_iter().unzip();
     let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
     let stored = tokio::task::spawn_blocking(move || {
-        cases
-            .into_iter()
-            .map(|case| StoredCase {
-                profile: Profile::of(&case),
-                case,
-            })
-            .collect::<Vec<_>>()
+        cases.into_iter().map(Engine::normalise).collect::<Vec<_>>()
     })
     .await?;
     let results = state.writer.upsert(stored).await?;
@@ -220,16 +172,10 @@ async fn add_cases(
 
 async fn load_case(state: &AppState, id: String) -> Result<Option<Arc<StoredCase>>, ApiError> {
     if let Some(hit) = state.cache.get(&id) {
-        state
-            .metrics
-            .cache_hits
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        state.metrics.cache_hits.inc();
         return Ok(Some(hit));
     }
-    state
-        .metrics
-        .cache_misses
-        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    state.metrics.cache_misses.inc();
     let engine = state.engine.clone();
     let key = id.clone();
     let found = tokio::task::spawn_blocking(move || engine.get(&key))
@@ -242,16 +188,11 @@ async fn load_case(state: &AppState, id: String) -> Result<Option<Arc<StoredCase
 }
 
 /// One case by id (committed cases; writes become visible within the commit interval).
-#[utoipa::path(get, path = "/v1/cases/{id}", tag = "cases",
-    params(("id" = String, Path, description = "Case id"), ("related" = Option<bool>, Query, description = "also check the case against the others: `related` holds verdict and matches")),
-    responses((status = 200, description = "`{case, division}`; ID numbers and phones masked unless admin", body = Value),
-        (status = 404, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn get_case(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
-    Query(p): Query<CaseParams>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(p): ApiQuery<CaseParams>,
 ) -> Result<Json<Value>, ApiError> {
     limits::text("id", Some(&id), limits::MAX_FIELD_CHARS)?;
     let stored = load_case(&state, id.clone())
@@ -261,7 +202,7 @@ async fn get_case(
         .profile
         .place
         .code()
-        .map(|c| json!({ "code": c, "name": Gazetteer::global().full_name(c) }));
+        .map(|c| json!({ "code": c, "name": Engine::places().full_name(c) }));
     let mut out = json!({ "case": visible(&stored.case, caller.role), "division": division });
     if p.related {
         let engine = state.engine.clone();
@@ -280,27 +221,28 @@ struct CaseParams {
     related: bool,
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Deserialize)]
 pub struct PlacesParams {
     /// the start of a division name (长沙, 岳麓)
     q: String,
 }
 
 /// Divisions whose name starts with `q`: place autocomplete.
-#[utoipa::path(get, path = "/v1/places", tag = "search", params(PlacesParams),
-    responses((status = 200, description = "`[{code, name}]`, provinces first, at most 20", body = Value)))]
-async fn places(Query(p): Query<PlacesParams>) -> Result<Json<Value>, ApiError> {
+async fn places(ApiQuery(p): ApiQuery<PlacesParams>) -> Result<Json<Value>, ApiError> {
     limits::text("q", Some(&p.q), limits::MAX_FIELD_CHARS)?;
-    let g = Gazetteer::global();
-    let list: Vec<Value> = g
-        .suggest(&p.q, 20)
-        .into_iter()
-        .map(|d| json!({ "code": d.code, "name": g.full_name(&d.code) }))
-        .collect();
+    // a prefix scans the gazetteer's names: off the async runtime, like searches
+    let list = tokio::task::spawn_blocking(move || {
+        let g = Engine::places();
+        g.suggest(&p.q, 20)
+            .into_iter()
+            .map(|d| json!({ "code": d.code, "name": g.full_name(&d.code) }))
+            .collect::<Vec<Value>>()
+    })
+    .await?;
     Ok(Json(Value::Array(list)))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[derive(Debug, Deserialize)]
 pub struct CheckParams {
     /// register the submission after the check
     #[serde(default)]
@@ -308,14 +250,9 @@ pub struct CheckParams {
 }
 
 /// Check a submission: verdict, matches with evidence, routing hint.
-#[utoipa::path(post, path = "/v1/check", tag = "check", params(CheckParams),
-    request_body(content = Value, description = "The submission (FORMAT.md fields)"),
-    responses((status = 200, description = "`{id, verdict, matches: [{id, verdict, score, person_score, matter_score, evidence}], routing, added?}`", body = Value),
-        (status = 400, body = ErrorResponse), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn check(
     State(state): State<AppState>,
-    Query(params): Query<CheckParams>,
+    ApiQuery(params): ApiQuery<CheckParams>,
     ApiJson(raw): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let raw = raw.to_string();
@@ -330,10 +267,7 @@ async fn check(
     let mut out = serde_json::to_value(&result).map_err(|e| ApiError::internal(e.to_string()))?;
     if params.add {
         let id = case.id.clone();
-        let stored = StoredCase {
-            profile: Profile::of(&case),
-            case,
-        };
+        let stored = Engine::normalise(case);
         let r = state.writer.upsert(vec![stored]).await?;
         state.cache.invalidate(&id);
         out["added"] = json!(r.first().copied().map_or("added", upsert_label));
@@ -441,10 +375,10 @@ fn upload_spec(
     };
     for (column, field) in &columns {
         // a column mapped to its own name is kept as an extra column
-        if field != column && !HEADER_ALIASES.iter().any(|(f, _)| f == field) {
+        if field != column && !Engine::is_field(field) {
             return Err(ApiError::bad_request(format!(
                 "columns: {column:?} maps to unknown field {field:?}; the fields are {}",
-                HEADER_ALIASES.map(|(f, _)| f).join(", ")
+                FIELD_NAMES.join(", ")
             )));
         }
     }
@@ -463,17 +397,6 @@ fn upload_params(
 }
 
 /// Start a dedupe job on an uploaded file (NDJSON, CSV, Excel) or on server-side files.
-#[utoipa::path(post, path = "/v1/dedupe/jobs", tag = "dedupe",
-    params(
-        ("format" = Option<String>, Query, description = "The upload's format: jsonl, csv, tsv, xlsx, xls, ods (else from the content type: application/x-ndjson, text/csv, text/tab-separated-values, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/vnd.ms-excel)"),
-        ("encoding" = Option<String>, Query, description = "CSV text encoding: utf-8, gb18030, gbk (else detected)"),
-        ("sheet" = Option<String>, Query, description = "Read only this sheet of a workbook"),
-        ("columns" = Option<String>, Query, description = "Column mapping as a JSON object, source column → field (as `columns` of a server-side input)")),
-    request_body(content = Value, description = "The file (NDJSON, CSV in UTF-8 or GB18030/GBK, or a workbook), or JSON `{inputs: [{path, columns}]}` naming files under the dedupe directory"),
-    responses((status = 202, description = "`{id, status_url}`", body = Value),
-        (status = 400, description = "Unknown format or encoding, a bad mapping, no header row, not a workbook", body = ErrorResponse),
-        (status = 429, description = "The job queue is full", body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn start_job(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -487,7 +410,7 @@ async fn start_job(
             let name = std::path::PathBuf::from(format!("upload.{ext}"));
             // refuse at once what cannot be read: the encoding, the header, the workbook
             if format != Format::Jsonl {
-                RecordSource::from_reader_with(
+                Engine::read_from(
                     Box::new(std::io::Cursor::new(body.clone())),
                     &name,
                     format,
@@ -519,7 +442,11 @@ async fn start_job(
             .inputs
             .into_iter()
             .map(|f| {
-                let path = confined(dir, &f.path).map_err(ApiError::bad_request)?;
+                let path = confined(dir, &f.path).map_err(|e| match e {
+                    Confinement::Missing(m) => ApiError::not_found(m),
+                    Confinement::Outside(m) => ApiError::bad_request(m),
+                    Confinement::Directory(m) => ApiError::internal(m),
+                })?;
                 Ok((path, ColumnMap { columns: f.columns }))
             })
             .collect::<Result<Vec<_>, ApiError>>()?;
@@ -549,16 +476,6 @@ async fn start_job(
 const PREVIEW_ROWS: usize = 10;
 
 /// The first rows of an upload with its header and the guessed mapping, to check before a job.
-#[utoipa::path(post, path = "/v1/dedupe/preview", tag = "dedupe",
-    params(
-        ("format" = Option<String>, Query, description = "As for POST /v1/dedupe/jobs"),
-        ("encoding" = Option<String>, Query, description = "utf-8, gb18030, gbk (else detected)"),
-        ("sheet" = Option<String>, Query, description = "The sheet to show (else the first with rows)"),
-        ("columns" = Option<String>, Query, description = "A column mapping to apply to the guess")),
-    request_body(content = String, description = "The file, as for POST /v1/dedupe/jobs"),
-    responses((status = 200, description = "`{format, encoding, sheet, sheets, header_row, headers, fields, columns, rows, known_fields}`: `fields[i]` is the field of `headers[i]` (the header itself for an extra column), `columns` the same as header → field, `rows` the first 10 rows after the header", body = Value),
-        (status = 400, description = "Unknown format or encoding, no header row, not a workbook", body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn preview_upload(
     headers: HeaderMap,
     query: Result<Query<UploadParams>, axum::extract::rejection::QueryRejection>,
@@ -572,7 +489,7 @@ async fn preview_upload(
         ));
     };
     let p = tokio::task::spawn_blocking(move || {
-        crate::source::preview(
+        Engine::preview(
             Box::new(std::io::Cursor::new(body)),
             &std::path::PathBuf::from(format!("upload.{ext}")),
             format,
@@ -599,7 +516,7 @@ async fn preview_upload(
         "fields": p.fields,
         "columns": columns,
         "rows": p.rows,
-        "known_fields": HEADER_ALIASES.map(|(f, _)| f),
+        "known_fields": FIELD_NAMES,
     })))
 }
 
@@ -623,12 +540,9 @@ fn with_job<T>(
 }
 
 /// Status and progress of a dedupe job.
-#[utoipa::path(get, path = "/v1/dedupe/jobs/{id}", tag = "dedupe", params(("id" = String, Path)),
-    responses((status = 200, description = "`{id, state: queued|running|done|failed, stage, done, total, records, rejected, rejections, error}`", body = Value), (status = 404, body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn job_status(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     with_job(&state, &id, false, |j| {
         serde_json::to_value(&j.status)
@@ -655,12 +569,9 @@ fn finished(j: &super::jobs::Job) -> Result<(), ApiError> {
 }
 
 /// Groups of a finished job as NDJSON (FORMAT.md task 1 plus originals, sizes, channels).
-#[utoipa::path(get, path = "/v1/dedupe/jobs/{id}/groups", tag = "dedupe", params(("id" = String, Path)),
-    responses((status = 200, description = "NDJSON, one line per record", content_type = "application/x-ndjson", body = String), (status = 409, body = ErrorResponse), (status = 404, body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn job_groups(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let rows = with_job(&state, &id, true, |j| Ok(j.rows.clone()))?;
     let out = tokio::task::spawn_blocking(move || {
@@ -684,14 +595,10 @@ struct ReportParams {
 }
 
 /// Report of a finished job, JSON or `?format=html`.
-#[utoipa::path(get, path = "/v1/dedupe/jobs/{id}/report", tag = "dedupe",
-    params(("id" = String, Path), ("format" = Option<String>, Query, description = "`json` (default) or `html`")),
-    responses((status = 200, description = "The report", body = Value), (status = 409, body = ErrorResponse), (status = 404, body = ErrorResponse)),
-    security(("api_key" = [])))]
 async fn job_report(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(p): Query<ReportParams>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(p): ApiQuery<ReportParams>,
 ) -> Result<Response, ApiError> {
     let html = match p.format.as_deref() {
         Some("html") => true,
@@ -709,7 +616,7 @@ async fn job_report(
     })?;
     tokio::task::spawn_blocking(move || {
         if html {
-            Ok(Html(crate::dedupe::render_html(&report)).into_response())
+            Ok(Html(Engine::report_html(&report)).into_response())
         } else {
             serde_json::to_value(&*report)
                 .map(|v| Json(v).into_response())
@@ -720,40 +627,31 @@ async fn job_report(
 }
 
 /// Liveness.
-#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, body = Value)))]
 async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
 /// Readiness: the index answers and the writer runs and commits.
-#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, body = Value), (status = 503, body = ErrorResponse)))]
 async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let engine = state.engine.clone();
-    let docs = tokio::task::spawn_blocking(move || engine.index().num_cases()).await?;
+    let docs = tokio::task::spawn_blocking(move || engine.num_cases()).await?;
     state.writer.ping().await?;
     Ok(Json(json!({ "status": "ready", "documents": docs })))
 }
 
 /// Prometheus metrics.
-#[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, content_type = "text/plain", body = String)))]
 async fn metrics(State(state): State<AppState>) -> Response {
-    let docs = state.engine.index().num_cases();
+    let docs = state.engine.num_cases();
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         state.metrics.render(docs, state.writer.health()),
     )
         .into_response()
 }
 
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    let mut doc = ApiDoc::openapi();
-    let scheme = utoipa::openapi::security::SecurityScheme::Http(
-        utoipa::openapi::security::HttpBuilder::new()
-            .scheme(utoipa::openapi::security::HttpAuthScheme::Bearer)
-            .build(),
-    );
-    doc.components
-        .get_or_insert_with(Default::default)
-        .add_security_scheme("api_key", scheme);
-    Json(doc)
+async fn openapi() -> Json<Value> {
+    Json(super::openapi::document())
 }

@@ -5,8 +5,7 @@ use super::AppState;
 use super::auth::{Caller, Role};
 use super::error::{ApiError, ApiJson};
 use super::limits;
-use crate::analysis::{Gazetteer, mask_middle};
-use crate::index::SearchRequest;
+use crate::engine::{Engine, SearchRequest, mask_middle};
 use crate::model::{Case, normalize_channel, parse_date_bound};
 use axum::Extension;
 use axum::Json;
@@ -19,7 +18,7 @@ use serde_json::{Value, json};
 /// Rows an export holds at most (the deepest a search may page).
 pub const MAX_EXPORT_ROWS: usize = limits::MAX_WINDOW;
 
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
     /// the query: words, "phrases", -exclusions, OR, title:/content:/location:/handler: (docs/SEARCH.md)
@@ -35,8 +34,10 @@ pub struct SearchParams {
     handler: Option<String>,
     category: Option<String>,
     /// default 10, at most 100 (export: default and at most 10000)
+    #[serde(default, deserialize_with = "whole_number")]
     limit: Option<usize>,
     /// default 0; `offset + limit` at most 10000
+    #[serde(default, deserialize_with = "whole_number")]
     offset: Option<usize>,
     /// a case id: return cases with a similar narrative instead of a word search
     similar_to: Option<String>,
@@ -48,6 +49,29 @@ pub struct SearchParams {
     facets: bool,
     /// export only: csv (default) or xlsx
     format: Option<String>,
+}
+
+/// A non-negative integer as JSON writes it (`10`, or `10.0`, which JSON Schema counts as an
+/// integer too) or as a query string does (`"10"`).
+pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    use serde::de::Error;
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Number {
+        Unsigned(u64),
+        Float(f64),
+        Text(String),
+    }
+    let bad = || D::Error::custom("expected a non-negative integer");
+    match Option::<Number>::deserialize(d)? {
+        None => Ok(None),
+        Some(Number::Unsigned(n)) => usize::try_from(n).map(Some).map_err(|_| bad()),
+        Some(Number::Float(f)) if f.fract() == 0.0 && (0.0..9.0e15).contains(&f) => {
+            Ok(Some(f as usize))
+        }
+        Some(Number::Text(t)) => t.trim().parse().map(Some).map_err(|_| bad()),
+        Some(Number::Float(_)) => Err(bad()),
+    }
 }
 
 /// ID numbers and phones masked for roles that need not see them.
@@ -62,7 +86,7 @@ pub fn visible(case: &Case, role: Role) -> Case {
 }
 
 fn resolve_place(raw: &str) -> Result<String, ApiError> {
-    Gazetteer::global()
+    Engine::places()
         .resolve_filter(raw)
         .map_err(ApiError::bad_request)
 }
@@ -149,11 +173,6 @@ async fn run_search(
 
 /// Search with the query syntax, filters, pagination, highlights (`<em>`) and facets, or
 /// similar cases to one id.
-#[utoipa::path(get, path = "/v1/search", tag = "search", params(SearchParams),
-    responses((status = 200, description = "`{total, offset, hits: [{score, case, highlights: [{field, text, html}]}], counties?, facets?: {channels, categories, handlers, months: [{value, count}], histogram: {interval, buckets: [{start, count}]}, provinces, cities, counties: [{code, name, count}]}}` (docs/SEARCH.md)", body = Value),
-        (status = 400, description = "Malformed query syntax (the message names the character), a bound, an unknown place", body = super::ErrorResponse),
-        (status = 401, body = super::ErrorResponse), (status = 403, body = super::ErrorResponse)),
-    security(("api_key" = [])))]
 pub async fn search_get(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -164,9 +183,6 @@ pub async fn search_get(
 }
 
 /// The same search with the parameters as a JSON body.
-#[utoipa::path(post, path = "/v1/search", tag = "search", request_body = SearchParams,
-    responses((status = 200, description = "As GET /v1/search", body = Value), (status = 400, body = super::ErrorResponse)),
-    security(("api_key" = [])))]
 pub async fn search_post(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -333,10 +349,6 @@ async fn run_export(
 
 /// The result list of a search as CSV (UTF-8 with BOM) or XLSX, best first, up to 10,000 rows;
 /// ID numbers and phones masked unless admin.
-#[utoipa::path(get, path = "/v1/search/export", tag = "search", params(SearchParams),
-    responses((status = 200, description = "CSV or XLSX: id, received_at, channel, platform, name, phone, id_number, location, title, content, category, handler, status, score", content_type = "text/csv", body = String),
-        (status = 400, body = super::ErrorResponse)),
-    security(("api_key" = [])))]
 pub async fn export_get(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -347,9 +359,6 @@ pub async fn export_get(
 }
 
 /// The same export with the parameters as a JSON body.
-#[utoipa::path(post, path = "/v1/search/export", tag = "search", request_body = SearchParams,
-    responses((status = 200, description = "As GET /v1/search/export", content_type = "text/csv", body = String), (status = 400, body = super::ErrorResponse)),
-    security(("api_key" = [])))]
 pub async fn export_post(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,

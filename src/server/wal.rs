@@ -3,7 +3,7 @@
 //! tens of milliseconds, a log sync one or two). At start the log is replayed into the index
 //! (replaying upserts, so twice is harmless) and it is emptied after each index commit.
 
-use crate::index::StoredCase;
+use crate::engine::StoredCase;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -83,16 +83,13 @@ impl Wal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::Profile;
+    use crate::engine::Engine;
     use crate::model::case_from_json_line;
 
     fn stored(id: &str) -> StoredCase {
         let case =
             case_from_json_line(&format!("{{\"id\":\"{id}\",\"content\":\"路灯坏了\"}}")).unwrap();
-        StoredCase {
-            profile: Profile::of(&case),
-            case,
-        }
+        Engine::normalise(case)
     }
 
     #[test]

@@ -11,8 +11,8 @@
 use super::error::ApiError;
 use super::wal::Wal;
 use crate::engine::Engine;
+use crate::engine::{CaseWriter, StoredCase, Upsert};
 use crate::error::{Error, Result};
-use crate::index::{CaseIndex, CaseWriter, StoredCase, Upsert};
 use axum::http::StatusCode;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -167,7 +167,7 @@ struct Pending {
 }
 
 struct Worker<'a, F> {
-    index: &'a CaseIndex,
+    engine: &'a Engine,
     writer: Option<CaseWriter<'a>>,
     batch: Vec<Pending>,
     batch_cases: usize,
@@ -235,7 +235,7 @@ impl<'a, F: Fn(&[String])> Worker<'a, F> {
     /// Drops the index writer (discarding what it holds) and applies the batch again.
     fn reopen(&mut self) -> Result<()> {
         self.writer = None;
-        let mut writer = self.index.writer()?;
+        let mut writer = self.engine.writer()?;
         for c in &self.unindexed {
             writer.upsert(c)?;
         }
@@ -261,7 +261,7 @@ impl<'a, F: Fn(&[String])> Worker<'a, F> {
                     if attempt >= self.options.retries {
                         return Err(e);
                     }
-                    eprintln!(
+                    tracing::warn!(
                         "{what} failed (attempt {} of {}): {e}; retrying",
                         attempt + 1,
                         self.options.retries + 1
@@ -269,7 +269,7 @@ impl<'a, F: Fn(&[String])> Worker<'a, F> {
                     std::thread::sleep(self.options.backoff * 2u32.saturating_pow(attempt));
                     attempt += 1;
                     if reopen && let Err(e) = self.reopen() {
-                        eprintln!("cannot reopen the index writer: {e}");
+                        tracing::warn!("cannot reopen the index writer: {e}");
                     }
                 }
             }
@@ -281,7 +281,7 @@ impl<'a, F: Fn(&[String])> Worker<'a, F> {
             "{what} failed {} times, last: {e}; writes are refused until restart",
             self.options.retries + 1
         );
-        eprintln!("error: {reason}");
+        tracing::error!("{reason}");
         self.health.fail(reason);
         self.refuse_batch();
     }
@@ -345,7 +345,7 @@ impl<'a, F: Fn(&[String])> Worker<'a, F> {
             && let Err(e) = wal.reset()
         {
             // the log only grows; replaying it again is harmless
-            eprintln!("cannot empty the write log: {e}");
+            tracing::warn!("cannot empty the write log: {e}");
         }
         self.batch_cases = 0;
         for p in self.batch.drain(..) {
@@ -407,9 +407,9 @@ impl<'a, F: Fn(&[String])> Worker<'a, F> {
 }
 
 /// The index writer and, for an index on disk, its log, after replaying what the log held.
-fn open_writer(index: &CaseIndex) -> Result<(CaseWriter<'_>, Option<Wal>)> {
-    let mut writer = index.writer()?;
-    let Some(dir) = index.path() else {
+fn open_writer(engine: &Engine) -> Result<(CaseWriter<'_>, Option<Wal>)> {
+    let mut writer = engine.writer()?;
+    let Some(dir) = engine.index_dir() else {
         return Ok((writer, None));
     };
     let (mut wal, pending) = Wal::open(dir).map_err(|e| Error::io(dir, e))?;
@@ -420,7 +420,7 @@ fn open_writer(index: &CaseIndex) -> Result<(CaseWriter<'_>, Option<Wal>)> {
         writer.commit()?;
         wal.reset()
             .map_err(|e| Error::io(wal.path().to_path_buf(), e))?;
-        eprintln!(
+        tracing::info!(
             "replayed {} acknowledged writes from the write log",
             pending.len()
         );
@@ -441,8 +441,7 @@ pub fn start(
     let handle = std::thread::Builder::new()
         .name("index-writer".into())
         .spawn(move || -> Result<()> {
-            let index = engine.index();
-            let opened = open_writer(index);
+            let opened = open_writer(&engine);
             let (writer, wal) = match opened {
                 Ok(w) => {
                     let _ = ready_tx.send(Ok(()));
@@ -454,7 +453,7 @@ pub fn start(
                 }
             };
             let worker = Worker {
-                index,
+                engine: &engine,
                 writer: Some(writer),
                 batch: Vec::new(),
                 batch_cases: 0,

@@ -511,7 +511,8 @@ mod http {
             keys: Some(keys),
             ..Config::default()
         }
-        .settings();
+        .settings()
+        .unwrap();
         let mut cases = Vec::new();
         for i in 0..3 {
             let mut c = case(

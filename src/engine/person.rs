@@ -2,8 +2,8 @@
 //! platform account (normalised by the matching's readers), grouped by matter with the
 //! matching's comparators and clustering, and every look-up written to the audit log.
 
+use super::Engine;
 use crate::analysis::{IdNumber, Profile};
-use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::index::{
     AuditOutcome, AuditRecord, AuditReport, KeyKind, MatchLevel, PersonHit, PersonQuery,

@@ -1,0 +1,520 @@
+//! The one door the entry points (CLI, server, bindings, batch jobs) go through: open an
+//! index, read records, ingest, write, search, show, check, compare two records, dedupe a
+//! batch, fit and store the scoring model, look up places, generate synthetic cases.
+//! Each piece is a thin wrapper over the module that does the work; the types an entry point
+//! handles are re-exported here (and from the crate root), so no entry point imports
+//! `index`, `matching`, `analysis`, `source`, `dedupe` or `synth` itself.
+
+mod compare;
+mod dedupe;
+mod fit;
+mod person;
+mod places;
+mod records;
+
+pub use compare::PairScore;
+pub use dedupe::{Deduped, PairRecall};
+pub use fit::{BlockingRecall, Fitted, Truth};
+pub use person::{Actor, KeyMatch, MatterHistory, PersonCase, PersonHistory, PersonLookup};
+pub use places::{Division, Places};
+pub use records::{
+    BadRecord, ColumnMap, FIELD_NAMES, Format, Preview, ReadOptions, RecordSource, TextEncoding,
+};
+
+pub use crate::analysis::{Profile, mask_middle};
+pub use crate::dedupe::{
+    DedupeOptions, DedupeRecord, GroupRow, ManualLinks, PreviousGroups, Report, Stage,
+};
+pub use crate::index::{
+    AuditEntry, AuditOutcome, AuditReport, Bucket, CaseWriter, CountyCount, FacetValue, Highlight,
+    Histogram, KeyKind, MatchLevel, Ranking, SearchFacets, SearchHit, SearchRequest, SearchResults,
+    StoredCase, Upsert,
+};
+pub use crate::matching::{
+    CheckOptions, CheckResult, Evidence, FieldEvidence, Match, Model, Routing,
+};
+pub use crate::synth::{Generator, GeneratorConfig, Profile as SynthProfile, SynthRecord};
+
+use crate::error::Result;
+use crate::index::CaseIndex;
+use crate::matching::check_profile;
+use crate::model::Case;
+use chrono::{DateTime, FixedOffset, Offset, Utc};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::Path;
+
+/// Counts of an ingest run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct IngestStats {
+    pub read: u64,
+    pub added: u64,
+    pub replaced: u64,
+    pub rejected: u64,
+}
+
+/// What an ingest run reports while it goes.
+pub enum IngestEvent<'a> {
+    Rejected(&'a BadRecord),
+    Committed(&'a IngestStats),
+}
+
+/// Ingest tuning.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Cases per commit: the unit that a crash can lose.
+    pub commit_every: usize,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            commit_every: 100_000,
+        }
+    }
+}
+
+/// Records normalised in parallel per chunk, then written in order.
+const CHUNK: usize = 2048;
+
+/// The current time in China time (UTC+8), the zone the platforms record in.
+pub fn now_in_china() -> DateTime<FixedOffset> {
+    let cst = FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix());
+    Utc::now().with_timezone(&cst)
+}
+
+pub struct Engine {
+    index: CaseIndex,
+    model: Model,
+    check: CheckOptions,
+}
+
+impl Engine {
+    /// Opens (or creates) the index in `dir`.
+    pub fn open(dir: &Path) -> Result<Engine> {
+        Self::with_index(CaseIndex::open(dir)?)
+    }
+
+    /// An engine over an index in memory.
+    pub fn in_memory() -> Result<Engine> {
+        Self::with_index(CaseIndex::in_memory()?)
+    }
+
+    fn with_index(index: CaseIndex) -> Result<Engine> {
+        Ok(Engine {
+            index,
+            model: Model::bundled()?,
+            check: CheckOptions::default(),
+        })
+    }
+
+    pub fn index(&self) -> &CaseIndex {
+        &self.index
+    }
+
+    /// Cases in the index (committed).
+    pub fn num_cases(&self) -> u64 {
+        self.index.num_cases()
+    }
+
+    /// The index directory; `None` for an index in memory.
+    pub fn index_dir(&self) -> Option<&Path> {
+        self.index.path()
+    }
+
+    /// A batched writer over the index (one at a time: tantivy holds a lock while it lives).
+    /// The server's writer thread holds it for its lifetime.
+    pub fn writer(&self) -> Result<CaseWriter<'_>> {
+        self.index.writer()
+    }
+
+    /// The stored form of a case: the case with its normalised profile (names, ID numbers,
+    /// phones, places, text), computed once.
+    pub fn normalise(case: Case) -> StoredCase {
+        StoredCase {
+            profile: Profile::of(&case),
+            case,
+        }
+    }
+
+    /// The normalised profile of a case, without storing it.
+    pub fn profile(case: &Case) -> Profile {
+        Profile::of(case)
+    }
+
+    /// The check options in force.
+    pub fn check_options(&self) -> &CheckOptions {
+        &self.check
+    }
+
+    /// Replaces the scoring model (e.g. one loaded with `Model::load`).
+    pub fn with_model(mut self, model: Model) -> Engine {
+        self.model = model;
+        self
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Replaces the model's two thresholds (log2 odds), keeping its weights.
+    pub fn with_thresholds(mut self, person: Option<f64>, matter: Option<f64>) -> Engine {
+        if let Some(t) = person {
+            self.model.person_threshold = t;
+        }
+        if let Some(t) = matter {
+            self.model.matter_threshold = t;
+        }
+        self
+    }
+
+    /// Reads a model file (TOML written by `casematch fit`); its rules are enforced on load.
+    pub fn load_model(path: &Path) -> Result<Model> {
+        Model::load(path)
+    }
+
+    /// The model bundled with the crate.
+    pub fn bundled_model() -> Result<Model> {
+        Model::bundled()
+    }
+
+    /// Writes a model file (TOML).
+    pub fn save_model(model: &Model, path: &Path) -> Result<()> {
+        std::fs::write(path, model.to_toml()).map_err(|e| crate::error::Error::io(path, e))
+    }
+
+    pub fn set_check_options(&mut self, opts: CheckOptions) {
+        self.check = opts;
+    }
+
+    /// Checks a submission against the cases on file; one without `received_at` is taken
+    /// as received now.
+    pub fn check(&self, case: &Case) -> Result<CheckResult> {
+        self.check_at(case, now_in_china())
+    }
+
+    /// Checks a submission; time gaps are measured from `now` when it has no `received_at`
+    /// (the desk's request time, or `casematch check --now`).
+    pub fn check_at(&self, case: &Case, now: DateTime<FixedOffset>) -> Result<CheckResult> {
+        let profile = Profile::of(case);
+        if case.received_at.is_some() {
+            return check_profile(&self.index, &self.model, case, &profile, &self.check);
+        }
+        let dated = Case {
+            received_at: Some(now),
+            ..case.clone()
+        };
+        check_profile(&self.index, &self.model, &dated, &profile, &self.check)
+    }
+
+    /// Loads records, replacing cases whose id is known. Bad records are reported through
+    /// `on_event` and counted; an I/O error stops the run after committing what was read.
+    pub fn ingest<I>(
+        &self,
+        records: I,
+        opts: &IngestOptions,
+        mut on_event: impl FnMut(IngestEvent<'_>),
+    ) -> Result<IngestStats>
+    where
+        I: Iterator<Item = Result<std::result::Result<Case, BadRecord>>>,
+    {
+        let mut writer = self.index.writer()?;
+        let mut stats = IngestStats::default();
+        let mut chunk: Vec<Case> = Vec::with_capacity(CHUNK);
+        let mut failure = None;
+        let mut records = records.peekable();
+        while records.peek().is_some() {
+            chunk.clear();
+            for item in records.by_ref() {
+                match item {
+                    Ok(Ok(case)) => chunk.push(case),
+                    Ok(Err(bad)) => {
+                        stats.read += 1;
+                        stats.rejected += 1;
+                        on_event(IngestEvent::Rejected(&bad));
+                    }
+                    Err(e) => {
+                        failure = Some(e);
+                        break;
+                    }
+                }
+                if chunk.len() >= CHUNK {
+                    break;
+                }
+            }
+            let stored: Vec<StoredCase> = std::mem::take(&mut chunk)
+                .into_par_iter()
+                .map(|case| StoredCase {
+                    profile: Profile::of(&case),
+                    case,
+                })
+                .collect();
+            for s in &stored {
+                stats.read += 1;
+                match writer.upsert(s)? {
+                    Upsert::Added => stats.added += 1,
+                    Upsert::Replaced => stats.replaced += 1,
+                }
+            }
+            if writer.uncommitted() >= opts.commit_every {
+                writer.commit()?;
+                on_event(IngestEvent::Committed(&stats));
+            }
+            if failure.is_some() {
+                break;
+            }
+        }
+        writer.finish()?;
+        on_event(IngestEvent::Committed(&stats));
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(stats),
+        }
+    }
+
+    /// Normalises and writes single cases (intake), committing at the end.
+    pub fn add(&self, cases: &[Case]) -> Result<Vec<Upsert>> {
+        let mut writer = self.index.writer()?;
+        let mut out = Vec::with_capacity(cases.len());
+        for case in cases {
+            let stored = StoredCase {
+                profile: Profile::of(case),
+                case: case.clone(),
+            };
+            out.push(writer.upsert(&stored)?);
+        }
+        writer.commit()?;
+        Ok(out)
+    }
+
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        self.index.search(request)
+    }
+
+    pub fn get(&self, id: &str) -> Result<Option<StoredCase>> {
+        self.index.get(id)
+    }
+
+    /// Cases whose narratives resemble the case `id`, best first; `None` if `id` is unknown.
+    pub fn similar(&self, id: &str, limit: usize) -> Result<Option<Vec<(StoredCase, f32)>>> {
+        let Some(stored) = self.index.get(id)? else {
+            return Ok(None);
+        };
+        self.index.similar(&stored.profile, id, limit).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod layering {
+    //! The rule `model ← analysis ← index ← matching ← engine ← {cli, server}` read from
+    //! the sources, so it is kept and not just written down.
+
+    use std::path::{Path, PathBuf};
+
+    const BELOW_THE_ENGINE: [&str; 6] =
+        ["index", "matching", "analysis", "source", "dedupe", "synth"];
+
+    /// Imports the owner of `cli/show.rs` has still to move onto the engine; nothing may be
+    /// added to this list.
+    const NOT_YET_MOVED: [(&str, &str); 4] = [
+        // the desk's history and ticket reader (server/history.rs): its check with a wider
+        // match limit and its parsers are to move behind Engine
+        (
+            "history.rs",
+            "crate::analysis::{Gazetteer, IdNumber, Profile}",
+        ),
+        ("history.rs", "crate::index::StoredCase"),
+        (
+            "history.rs",
+            "crate::matching::{CheckOptions, check_profile}",
+        ),
+        ("show.rs", "casematch::analysis::Gazetteer"),
+    ];
+
+    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// `crate::x` / `casematch::x` / `super::super::x` paths to the given modules in a file.
+    fn reaches(text: &str, modules: &[&str]) -> Vec<String> {
+        let mut found = Vec::new();
+        for root in ["crate::", "casematch::"] {
+            for m in modules {
+                let needle = format!("{root}{m}::");
+                let braced = format!("{root}{{");
+                if text.contains(&needle) {
+                    found.push(needle);
+                }
+                // `use crate::{index::X, …}`
+                for (at, _) in text.match_indices(&braced) {
+                    let group = &text[at..text[at..].find('}').map_or(text.len(), |e| at + e)];
+                    if group.contains(&format!("{m}::")) || group.contains(&format!(" {m},")) {
+                        found.push(format!("{root}{{{m}…}}"));
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn entry_points_import_only_the_engine_and_model() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        rust_files(&src.join("cli"), &mut files);
+        rust_files(&src.join("server"), &mut files);
+        files.push(src.join("main.rs"));
+        assert!(files.len() > 10, "found only {files:?}");
+        let mut faults = Vec::new();
+        for f in &files {
+            let mut text = std::fs::read_to_string(f).unwrap();
+            let name = f.file_name().unwrap().to_string_lossy().to_string();
+            for (file, import) in NOT_YET_MOVED {
+                if name == file {
+                    text = text.replace(import, "");
+                }
+            }
+            for r in reaches(&text, &BELOW_THE_ENGINE) {
+                faults.push(format!("{}: {r}", f.display()));
+            }
+        }
+        assert!(
+            faults.is_empty(),
+            "entry points reach past the engine:\n{}",
+            faults.join("\n")
+        );
+    }
+
+    #[test]
+    fn model_imports_nothing_of_the_crate() {
+        let mut files = Vec::new();
+        rust_files(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/model"),
+            &mut files,
+        );
+        assert!(!files.is_empty());
+        let upward = [
+            "engine", "server", "cli", "error", "index", "matching", "analysis", "source",
+            "dedupe", "synth",
+        ];
+        let faults: Vec<String> = files
+            .iter()
+            .flat_map(|f| {
+                let text = std::fs::read_to_string(f).unwrap();
+                reaches(&text, &upward)
+                    .into_iter()
+                    .map(|r| format!("{}: {r}", f.display()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert!(
+            faults.is_empty(),
+            "model imports upward:\n{}",
+            faults.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_check_finds_a_reach() {
+        assert_eq!(
+            reaches("use crate::index::StoredCase;", &BELOW_THE_ENGINE),
+            ["crate::index::"]
+        );
+        assert_eq!(
+            reaches("use casematch::{Engine, dedupe::Stage};", &BELOW_THE_ENGINE).len(),
+            1
+        );
+        assert!(reaches("use casematch::engine::StoredCase;", &BELOW_THE_ENGINE).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Verdict;
+
+    fn case(id: &str, name: &str, phone: &str, content: &str, at: &str) -> Case {
+        crate::model::case_from_json_line(
+            &serde_json::json!({
+                "id": id, "name": name, "phone": phone, "location": "湖南省长沙市岳麓区",
+                "content": content, "received_at": at,
+            })
+            .to_string(),
+        )
+        .unwrap()
+    }
+
+    const NOISE: &str = "望月湖小区旁边的工地每天晚上施工到凌晨三点，打桩机噪音很大，严重影响居民休息，希望有关部门依法查处。";
+
+    #[test]
+    fn compare_scores_a_pair_with_its_evidence() {
+        let engine = Engine::in_memory().unwrap();
+        let a = case("A", "张伟", "13912345678", NOISE, "2024-03-01");
+        let b = case("B", "张伟", "13912345678", NOISE, "2024-03-05");
+        let c = case(
+            "C",
+            "李娜",
+            "13800000000",
+            "小区路灯坏了很久没人修，晚上出行很不方便。",
+            "2024-03-05",
+        );
+        let same = engine.compare(&a, &b);
+        assert_eq!(same.verdict, Verdict::Duplicate);
+        assert!(same.person_score > 0.0 && same.matter_score > 0.0);
+        assert!(
+            same.evidence
+                .iter()
+                .any(|e| e.field == "name_phone" && e.person > 0.0)
+        );
+        let other = engine.compare(&a, &c);
+        assert_eq!(other.verdict, Verdict::New);
+    }
+
+    #[test]
+    fn dedupe_groups_an_in_memory_batch_and_keeps_previous_ids() {
+        let engine = Engine::in_memory().unwrap();
+        let cases = vec![
+            case("A", "张伟", "13912345678", NOISE, "2024-03-01"),
+            case("B", "张伟", "13912345678", NOISE, "2024-03-05"),
+            case(
+                "C",
+                "李娜",
+                "13800000000",
+                "小区路灯坏了很久没人修，晚上出行很不方便。",
+                "2024-03-05",
+            ),
+        ];
+        let run = engine.dedupe(cases.clone(), &DedupeOptions::default(), &|_, _, _| {});
+        let group = |d: &Deduped, id: &str| {
+            d.rows
+                .iter()
+                .find(|r| r.id == id)
+                .unwrap()
+                .duplicate_group
+                .clone()
+        };
+        assert_eq!(group(&run, "A"), group(&run, "B"));
+        assert_ne!(group(&run, "A"), group(&run, "C"));
+        assert_eq!(run.report.records, 3);
+        let mut previous = PreviousGroups::default();
+        previous
+            .by_record
+            .insert("A".into(), ("D-OLD".into(), "M-OLD".into()));
+        let again = engine.dedupe(
+            cases,
+            &DedupeOptions {
+                previous,
+                ..DedupeOptions::default()
+            },
+            &|_, _, _| {},
+        );
+        assert_eq!(group(&again, "B"), "D-OLD");
+    }
+}
