@@ -7,20 +7,21 @@
 
 use super::AppState;
 use super::auth::{Caller, Role};
-use super::error::{ApiError, ApiJson};
+use super::error::{ApiError, ApiJson, ApiQuery};
 use super::limits;
-use super::search_views::{visible, whole_number};
-use crate::engine::{Actor, Engine, PersonLookup, SearchRequest};
-use crate::model::{normalize_channel, parse_date_bound};
+use super::search_views::{Filters, filtered, visible, whole_number};
+use crate::engine::{Actor, PersonLookup};
 use axum::Extension;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// The most cases one look-up reads per key kind and level.
-const MAX_CASES: usize = 2_000;
+pub const MAX_CASES: usize = 2_000;
+/// The most audit entries one `GET /v1/audit` returns.
+pub const MAX_AUDIT_ENTRIES: usize = 10_000;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -81,28 +82,17 @@ pub async fn look_up(
             "max_cases must be between 1 and {MAX_CASES}, got {max_cases}"
         )));
     }
-    let bound = |raw: &str, end: bool| {
-        parse_date_bound(raw, end)
-            .ok_or_else(|| ApiError::bad_request(format!("unparseable date {raw:?}")))
-    };
-    let within = SearchRequest {
-        query: p.q.clone().unwrap_or_default(),
-        channel: p.channel.as_deref().map(normalize_channel),
-        place: p
-            .place
-            .as_deref()
-            .map(|raw| {
-                Engine::places()
-                    .resolve_filter(raw)
-                    .map_err(ApiError::bad_request)
-            })
-            .transpose()?,
-        from: p.from.as_deref().map(|d| bound(d, false)).transpose()?,
-        to: p.to.as_deref().map(|d| bound(d, true)).transpose()?,
-        handler: p.handler.clone(),
-        category: p.category.clone(),
-        ..SearchRequest::default()
-    };
+    let within = filtered(
+        &p.q,
+        Filters {
+            channel: &p.channel,
+            place: &p.place,
+            from: &p.from,
+            to: &p.to,
+            handler: &p.handler,
+            category: &p.category,
+        },
+    )?;
     let lookup = PersonLookup {
         name: p.name,
         phone: p.phone,
@@ -155,7 +145,7 @@ pub async fn look_up(
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuditParams {
-    /// the newest entries only (default 1000)
+    /// the newest entries only (default 1000, at most 10000)
     #[serde(default, deserialize_with = "whole_number")]
     limit: Option<usize>,
 }
@@ -164,9 +154,8 @@ pub struct AuditParams {
 pub async fn audit(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    query: Result<Query<AuditParams>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(p): ApiQuery<AuditParams>,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(p) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     if caller.role != Role::Admin {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -174,6 +163,11 @@ pub async fn audit(
         ));
     }
     let limit = p.limit.unwrap_or(1000);
+    if limit > MAX_AUDIT_ENTRIES {
+        return Err(ApiError::bad_request(format!(
+            "limit must be at most {MAX_AUDIT_ENTRIES}, got {limit}; `casematch audit` reads the whole log"
+        )));
+    }
     let engine = state.engine.clone();
     let report = tokio::task::spawn_blocking(move || engine.audit_report()).await??;
     let total = report.entries.len();

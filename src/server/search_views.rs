@@ -3,13 +3,13 @@
 
 use super::AppState;
 use super::auth::{Caller, Role};
-use super::error::{ApiError, ApiJson};
+use super::error::{ApiError, ApiJson, ApiQuery};
 use super::limits;
 use crate::engine::{Engine, SearchRequest, mask_middle};
 use crate::model::{Case, normalize_channel, parse_date_bound};
 use axum::Extension;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -85,15 +85,44 @@ pub fn visible(case: &Case, role: Role) -> Case {
     c
 }
 
-fn resolve_place(raw: &str) -> Result<String, ApiError> {
-    Engine::places()
-        .resolve_filter(raw)
-        .map_err(ApiError::bad_request)
+/// The filters of a search or a person look-up, the way both take them.
+pub struct Filters<'a> {
+    pub channel: &'a Option<String>,
+    pub place: &'a Option<String>,
+    pub from: &'a Option<String>,
+    pub to: &'a Option<String>,
+    pub handler: &'a Option<String>,
+    pub category: &'a Option<String>,
 }
 
-fn bound(raw: &str, end_of_day: bool) -> Result<i64, ApiError> {
-    parse_date_bound(raw, end_of_day)
-        .ok_or_else(|| ApiError::bad_request(format!("unparseable date {raw:?}")))
+/// A filter with something in it: a blank one (a form's empty field) filters nothing.
+fn filled(v: &Option<String>) -> Option<&str> {
+    v.as_deref().filter(|s| !s.trim().is_empty())
+}
+
+/// The engine's request restricted by the filters; a place must name a known division and
+/// a bound must be a date (a blank bound is refused: no date was given by mistake).
+pub fn filtered(query: &Option<String>, f: Filters<'_>) -> Result<SearchRequest, ApiError> {
+    let bound = |raw: &str, end_of_day: bool| {
+        parse_date_bound(raw, end_of_day)
+            .ok_or_else(|| ApiError::bad_request(format!("unparseable date {raw:?}")))
+    };
+    Ok(SearchRequest {
+        query: query.clone().unwrap_or_default(),
+        channel: filled(f.channel).map(normalize_channel),
+        place: filled(f.place)
+            .map(|raw| {
+                Engine::places()
+                    .resolve_filter(raw)
+                    .map_err(ApiError::bad_request)
+            })
+            .transpose()?,
+        from: f.from.as_deref().map(|d| bound(d, false)).transpose()?,
+        to: f.to.as_deref().map(|d| bound(d, true)).transpose()?,
+        handler: filled(f.handler).map(str::to_string),
+        category: filled(f.category).map(str::to_string),
+        ..SearchRequest::default()
+    })
 }
 
 fn check_texts(p: &SearchParams) -> Result<(), ApiError> {
@@ -119,19 +148,20 @@ pub fn request_of(
     limit: usize,
     offset: usize,
 ) -> Result<SearchRequest, ApiError> {
+    let filters = Filters {
+        channel: &p.channel,
+        place: &p.place,
+        from: &p.from,
+        to: &p.to,
+        handler: &p.handler,
+        category: &p.category,
+    };
     Ok(SearchRequest {
-        query: p.q.clone().unwrap_or_default(),
-        channel: p.channel.as_deref().map(normalize_channel),
-        place: p.place.as_deref().map(resolve_place).transpose()?,
-        from: p.from.as_deref().map(|d| bound(d, false)).transpose()?,
-        to: p.to.as_deref().map(|d| bound(d, true)).transpose()?,
-        handler: p.handler.clone(),
-        category: p.category.clone(),
         limit,
         offset,
         facet_counties: p.counties,
         facets: p.facets,
-        ..SearchRequest::default()
+        ..filtered(&p.q, filters)?
     })
 }
 
@@ -176,9 +206,8 @@ async fn run_search(
 pub async fn search_get(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    query: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(p): ApiQuery<SearchParams>,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(p) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     run_search(state, caller, p).await
 }
 
@@ -290,7 +319,12 @@ async fn run_export(
             "similar_to cannot be exported; export a word search",
         ));
     }
-    let xlsx = match p.format.as_deref().map(str::to_ascii_lowercase).as_deref() {
+    if p.facets || p.counties {
+        return Err(ApiError::bad_request(
+            "facets and counties are parameters of /v1/search; an export holds the cases only",
+        ));
+    }
+    let xlsx = match p.format.as_deref() {
         None | Some("csv") => false,
         Some("xlsx") => true,
         Some(other) => {
@@ -299,8 +333,11 @@ async fn run_export(
             )));
         }
     };
-    let limit = p.limit.unwrap_or(MAX_EXPORT_ROWS);
     let offset = p.offset.unwrap_or(0);
+    // without a limit: the rest of the window from the offset
+    let limit = p
+        .limit
+        .unwrap_or_else(|| MAX_EXPORT_ROWS.saturating_sub(offset));
     if limit == 0 || offset.saturating_add(limit) > MAX_EXPORT_ROWS {
         return Err(ApiError::bad_request(format!(
             "an export holds 1 to {MAX_EXPORT_ROWS} rows (offset + limit); narrow the search with filters"
@@ -352,9 +389,8 @@ async fn run_export(
 pub async fn export_get(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    query: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(p): ApiQuery<SearchParams>,
 ) -> Result<Response, ApiError> {
-    let Query(p) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     run_export(state, caller, p).await
 }
 

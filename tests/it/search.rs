@@ -645,4 +645,154 @@ mod http {
         let (status, _, _) = get(&s, "/v1/search/export?q=x&limit=10001", "sup").await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
     }
+
+    async fn post(state: &AppState, uri: &str, who: &str, body: &serde_json::Value) -> StatusCode {
+        let req = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header("authorization", format!("Bearer {who}-key"))
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        app(state.clone()).oneshot(req).await.unwrap().status()
+    }
+
+    #[tokio::test]
+    async fn blank_filters_filter_nothing_and_parameters_stay_with_their_operation() {
+        let s = state();
+        for uri in [
+            "/v1/search?place=&channel=&handler=%20&category=",
+            "/v1/search/export?place=&channel=",
+        ] {
+            let (status, _, body) = get(&s, uri, "sup").await;
+            assert_eq!(status, StatusCode::OK, "{uri}");
+            if uri.starts_with("/v1/search?") {
+                let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                assert_eq!(v["total"], 3, "{uri}: {v}");
+            }
+        }
+        // an unknown place is still refused, never read as "everywhere"
+        let (status, _, _) = get(&s, &format!("/v1/search?place={}", enc("火星")), "sup").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        for uri in [
+            "/v1/search?format=csv",
+            "/v1/search/export?facets=true",
+            "/v1/search/export?counties=true",
+            "/v1/search/export?similar_to=E0",
+            "/v1/search/export?offset=9000&limit=1001",
+        ] {
+            let (status, _, _) = get(&s, uri, "sup").await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+        }
+        // without a limit an export holds the rest of the window from its offset
+        let (status, _, body) = get(&s, "/v1/search/export?offset=1", "sup").await;
+        assert_eq!(status, StatusCode::OK);
+        let text = String::from_utf8(body).unwrap();
+        assert_eq!(text.lines().count(), 1 + 2, "{text}");
+        // whole numbers as JSON writes them
+        for limit in [serde_json::json!(2), serde_json::json!(2.0)] {
+            let st = post(
+                &s,
+                "/v1/search",
+                "sup",
+                &serde_json::json!({ "limit": limit }),
+            )
+            .await;
+            assert_eq!(st, StatusCode::OK, "{limit}");
+        }
+        for limit in [
+            serde_json::json!(2.5),
+            serde_json::json!(-1),
+            serde_json::json!("x"),
+        ] {
+            let st = post(
+                &s,
+                "/v1/search",
+                "sup",
+                &serde_json::json!({ "limit": limit }),
+            )
+            .await;
+            assert_eq!(st, StatusCode::BAD_REQUEST, "{limit}");
+        }
+    }
+
+    /// The OpenAPI document and the handlers take the same parameters: every documented
+    /// body property is accepted, every query parameter is a body property too, and a
+    /// property the document does not name is refused.
+    #[tokio::test]
+    async fn the_openapi_document_names_exactly_the_search_export_and_person_parameters() {
+        let s = state();
+        let (status, _, body) = get(&s, "/openapi.json", "sup").await;
+        assert_eq!(status, StatusCode::OK);
+        let doc: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let schemas = &doc["components"]["schemas"];
+        let sample = |name: &str, schema: &serde_json::Value| -> serde_json::Value {
+            match name {
+                "from" | "to" => serde_json::json!("2023-05-01"),
+                "name" => serde_json::json!("张伟"),
+                "phone" => serde_json::json!("13912345678"),
+                "place" => serde_json::json!("长沙"),
+                "format" => serde_json::json!("xlsx"),
+                "account" => serde_json::json!("网上:zhang123"),
+                "id_number" => serde_json::json!("430104198807152329"),
+                "similar_to" => serde_json::json!("E0"),
+                _ if schema["type"] == "boolean" => serde_json::json!(true),
+                _ if schema["type"][0] == "integer" => serde_json::json!(1),
+                _ => serde_json::json!("电梯"),
+            }
+        };
+        for (schema, uri, get_path) in [
+            ("SearchRequest", "/v1/search", Some("/v1/search")),
+            (
+                "ExportRequest",
+                "/v1/search/export",
+                Some("/v1/search/export"),
+            ),
+            ("PersonRequest", "/v1/person", None),
+        ] {
+            let props = schemas[schema]["properties"].as_object().unwrap();
+            assert!(props.len() >= 10, "{schema}");
+            for (name, prop) in props {
+                let mut body = serde_json::json!({ name.as_str(): sample(name, prop) });
+                if schema == "PersonRequest" && name != "phone" {
+                    body["phone"] = serde_json::json!("13912345678");
+                }
+                if name == "facets" || name == "counties" {
+                    body["q"] = serde_json::json!("电梯");
+                }
+                let st = post(&s, uri, "boss", &body).await;
+                assert_eq!(st, StatusCode::OK, "{uri} {body}");
+            }
+            let mut unknown = serde_json::json!({ "nonsense": 1 });
+            if schema == "PersonRequest" {
+                unknown["phone"] = serde_json::json!("13912345678");
+            }
+            let st = post(&s, uri, "boss", &unknown).await;
+            assert_eq!(st, StatusCode::BAD_REQUEST, "{uri}");
+            if let Some(path) = get_path {
+                let params = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
+                let names: Vec<&str> = params.iter().map(|p| p["name"].as_str().unwrap()).collect();
+                let mut documented: Vec<&str> = props.keys().map(String::as_str).collect();
+                documented.sort_unstable();
+                let mut sorted = names.clone();
+                sorted.sort_unstable();
+                assert_eq!(sorted, documented, "{path}");
+            }
+        }
+        for (path, method, roles) in [
+            ("/v1/search/export", "get", vec!["supervisor", "admin"]),
+            ("/v1/search/export", "post", vec!["supervisor", "admin"]),
+            ("/v1/person", "post", vec!["intake", "supervisor", "admin"]),
+            ("/v1/audit", "get", vec!["admin"]),
+        ] {
+            let op = &doc["paths"][path][method];
+            assert_eq!(op["x-roles"], serde_json::json!(roles), "{method} {path}");
+            for status in ["200", "400", "401", "403", "429"] {
+                assert!(
+                    op["responses"].get(status).is_some(),
+                    "{method} {path} {status}"
+                );
+            }
+        }
+    }
 }
