@@ -1,6 +1,7 @@
 //! clap commands. Exit codes: 0 success, 1 error, 2 usage error (clap), 3 finished with
 //! rejected records.
 
+mod audit;
 mod check;
 mod dedupe;
 mod fit;
@@ -44,6 +45,8 @@ enum Command {
     Search(search::Args),
     /// Print one case
     Show(show::Args),
+    /// Print the audit log of person look-ups (and whether its chain of hashes holds)
+    Audit(audit::Args),
     /// Check submissions against the index: DUPLICATE, RELATED, SAME_PERSON or NEW
     Check(check::Args),
     /// Group the records of merged exports into duplicate and matter groups, with a report
@@ -64,6 +67,7 @@ pub fn run() -> ExitCode {
         Command::Ingest(a) => ingest::run(a),
         Command::Search(a) => search::run(a),
         Command::Show(a) => show::run(a),
+        Command::Audit(a) => audit::run(a),
         Command::Check(a) => check::run(a),
         Command::Fit(a) => fit::run(a),
         Command::Dedupe(a) => dedupe::run(a),

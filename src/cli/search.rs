@@ -1,10 +1,11 @@
-//! `casematch search`: BM25 search with filters, pagination and highlights.
+//! `casematch search`: BM25 search with filters, pagination, highlights and facets; with
+//! `--name/--phone/--id-number/--account`, a complainant's history (audited).
 
 use super::{IndexArg, terminal};
 use anyhow::Context;
-use casematch::Engine;
-use casematch::analysis::Gazetteer;
-use casematch::index::SearchRequest;
+use casematch::engine::{
+    Actor, CountyCount, Engine, FacetValue, MatchLevel, PersonLookup, SearchRequest,
+};
 use casematch::model::{normalize_channel, parse_date_bound};
 use std::process::ExitCode;
 
@@ -12,7 +13,7 @@ use std::process::ExitCode;
 pub struct Args {
     #[command(flatten)]
     pub index: IndexArg,
-    /// Words to search for in title, content and location (empty: list by date)
+    /// Query: words, "phrases", -exclusions, OR, title:/content:/location:/handler: (empty: list by date)
     #[arg(default_value = "")]
     pub query: String,
     /// Channel (网上, 电话, 来信, 来访, 微信, 手机APP, 短信)
@@ -43,10 +44,25 @@ pub struct Args {
     /// Also count the matching cases per county
     #[arg(long)]
     pub counties: bool,
+    /// Also count per channel, category, handler and month, and per province and county
+    #[arg(long)]
+    pub facets: bool,
+    /// Person look-up: the complainant's name (simplified or traditional; 张** finds fits)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Person look-up: phone number(s) in any format
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// Person look-up: ID number (18 or 15 digits; a mask finds fits)
+    #[arg(long = "id-number")]
+    pub id_number: Option<String>,
+    /// Person look-up: PLATFORM:ACCOUNT (网上:zhang123)
+    #[arg(long)]
+    pub account: Option<String>,
 }
 
 fn resolve_place(raw: &str) -> anyhow::Result<String> {
-    Gazetteer::global()
+    Engine::places()
         .resolve_filter(raw)
         .map_err(|e| anyhow::anyhow!("--place: {e}"))
 }
@@ -77,7 +93,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         limit: args.limit,
         offset: args.offset,
         facet_counties: args.counties,
+        facets: args.facets,
+        ..SearchRequest::default()
     };
+    if args.name.is_some()
+        || args.phone.is_some()
+        || args.id_number.is_some()
+        || args.account.is_some()
+    {
+        return person(&engine, &args, request);
+    }
     let started = std::time::Instant::now();
     let results = engine.search(&request)?;
     let ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -99,6 +124,34 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     for c in results.counties.iter().take(20) {
         println!("  {:>6}  {} ({})", c.count, c.name, c.code);
+    }
+    if let Some(f) = &results.facets {
+        let line = |label: &str, values: Vec<(String, u64)>| {
+            let shown: Vec<String> = values
+                .into_iter()
+                .take(8)
+                .map(|(v, n)| format!("{v} {n}"))
+                .collect();
+            if !shown.is_empty() {
+                println!("  {label:<9} {}", shown.join(" · "));
+            }
+        };
+        let vals = |v: &[FacetValue]| {
+            v.iter()
+                .map(|x| (x.value.clone(), x.count))
+                .collect::<Vec<_>>()
+        };
+        let places = |v: &[CountyCount]| {
+            v.iter()
+                .map(|x| (x.name.clone(), x.count))
+                .collect::<Vec<_>>()
+        };
+        line("channel", vals(&f.channels));
+        line("category", vals(&f.categories));
+        line("handler", vals(&f.handlers));
+        line("month", vals(&f.months).into_iter().rev().collect());
+        line("province", places(&f.provinces));
+        line("county", places(&f.counties));
     }
     for hit in &results.hits {
         let c = &hit.case;
@@ -132,6 +185,97 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .take(80)
                 .collect();
             println!("  {snippet}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Who runs the CLI, for the audit log.
+fn os_user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn person(engine: &Engine, args: &Args, within: SearchRequest) -> anyhow::Result<ExitCode> {
+    let lookup = PersonLookup {
+        name: args.name.clone(),
+        phone: args.phone.clone(),
+        id_number: args.id_number.clone(),
+        account: args.account.clone(),
+        within,
+        max_cases: None,
+    };
+    let who = os_user();
+    let history = engine.person_history(
+        &lookup,
+        Actor {
+            who: &who,
+            role: "cli",
+            via: "cli",
+        },
+    )?;
+    if args.json {
+        println!("{}", serde_json::to_string(&history)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let keys: Vec<&str> = history.keys.iter().map(|k| k.as_str()).collect();
+    println!(
+        "{} cases of this person by {} ({} exact, {} possible) in {} matters{}",
+        history.total,
+        keys.join(" + "),
+        history.exact,
+        history.possible,
+        history.matters.len(),
+        if history.truncated {
+            "; more matched than were read"
+        } else {
+            ""
+        }
+    );
+    let day = |d: &Option<String>| {
+        d.as_deref()
+            .map(|s| s.chars().take(10).collect::<String>())
+            .unwrap_or_else(|| "-".into())
+    };
+    for m in &history.matters {
+        println!();
+        println!(
+            "{}  {} → {}  {} submissions  {}  首办 {}  {}{}",
+            m.matter,
+            day(&m.first_received),
+            day(&m.last_received),
+            m.submissions,
+            m.channels.join("/"),
+            m.first_handler.as_deref().unwrap_or("-"),
+            m.latest_status.as_deref().unwrap_or("-"),
+            if m.level == MatchLevel::Possible {
+                "  (possible: masked values on file)"
+            } else {
+                ""
+            }
+        );
+        if let Some(t) = &m.title {
+            println!("  {t}");
+        }
+        for c in &m.cases {
+            let keys: Vec<String> = c
+                .matched
+                .iter()
+                .map(|k| match k.level {
+                    MatchLevel::Exact => k.key.as_str().to_string(),
+                    MatchLevel::Possible => format!("{}?", k.key.as_str()),
+                })
+                .collect();
+            println!(
+                "    {}  {}  {}  {}  {}  [{}]",
+                c.id,
+                day(&c.received_at),
+                c.channel.as_deref().unwrap_or("-"),
+                c.handler.as_deref().unwrap_or("-"),
+                c.status.as_deref().unwrap_or("-"),
+                keys.join(", ")
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

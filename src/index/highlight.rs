@@ -1,7 +1,9 @@
 //! Highlighted snippets. The index-mode analyzer emits sub-words inside their word (处理 in
 //! 待处理), which tantivy's snippet generator does not expect; this one works on any nesting.
+//! Literal strings (a bigram match such as 截止日 inside 截止日期) are marked where they occur
+//! in the normalised text.
 
-use crate::analysis::{TokenizerMode, analyze};
+use crate::analysis::{TokenizerMode, analyze, normalize_with_offsets};
 use std::collections::HashSet;
 use std::ops::Range;
 
@@ -10,6 +12,7 @@ use std::ops::Range;
 pub fn snippet(
     text: &str,
     terms: &HashSet<String>,
+    literals: &[String],
     max_chars: usize,
 ) -> Option<(Range<usize>, Vec<Range<usize>>)> {
     let mut hits: Vec<Range<usize>> = analyze(text, TokenizerMode::Index)
@@ -17,6 +20,7 @@ pub fn snippet(
         .filter(|t| terms.contains(&t.text))
         .map(|t| t.offset_from..t.offset_to)
         .collect();
+    hits.extend(literal_ranges(text, literals));
     if hits.is_empty() {
         return None;
     }
@@ -60,6 +64,29 @@ pub fn snippet(
     Some((window, ranges))
 }
 
+/// Byte ranges of `text` where a normalised literal occurs (after width/traditional folding).
+fn literal_ranges(text: &str, literals: &[String]) -> Vec<Range<usize>> {
+    let literals: Vec<&String> = literals.iter().filter(|l| l.chars().count() >= 2).collect();
+    if literals.is_empty() {
+        return Vec::new();
+    }
+    let norm = normalize_with_offsets(text);
+    // char index of each byte offset of the normalised text
+    let starts: Vec<usize> = norm.text.char_indices().map(|(i, _)| i).collect();
+    let char_of = |byte: usize| starts.partition_point(|&b| b < byte);
+    let mut out = Vec::new();
+    for lit in literals {
+        for (at, _) in norm.text.match_indices(lit.as_str()) {
+            let from = char_of(at);
+            let to = from + lit.chars().count();
+            if let (Some(&a), Some(&b)) = (norm.offsets.get(from), norm.offsets.get(to)) {
+                out.push(a..b);
+            }
+        }
+    }
+    out
+}
+
 /// Wraps the ranges of `fragment` in `<em>` and escapes HTML.
 pub fn to_html(fragment: &str, ranges: &[Range<usize>]) -> String {
     fn escape(s: &str, out: &mut String) {
@@ -97,7 +124,7 @@ mod tests {
     #[test]
     fn highlights_words_and_sub_words() {
         let text = "物业待处理的报修一直没人来，请尽快处理。";
-        let (w, r) = snippet(text, &terms(&["处理"]), 80).unwrap();
+        let (w, r) = snippet(text, &terms(&["处理"]), &[], 80).unwrap();
         let frag = &text[w];
         assert_eq!(r.len(), 2);
         for x in &r {
@@ -109,11 +136,22 @@ mod tests {
     #[test]
     fn window_stays_on_char_boundaries_and_within_text() {
         let text = "前言".repeat(100) + "噪音扰民" + &"后记".repeat(100);
-        let (w, r) = snippet(&text, &terms(&["噪音"]), 30).unwrap();
+        let (w, r) = snippet(&text, &terms(&["噪音"]), &[], 30).unwrap();
         let frag = &text[w.clone()];
         assert!(frag.chars().count() <= 30);
         assert_eq!(&frag[r[0].clone()], "噪音");
-        assert!(snippet(&text, &terms(&["不存在"]), 30).is_none());
+        assert!(snippet(&text, &terms(&["不存在"]), &[], 30).is_none());
         assert_eq!(to_html("a<b", &[]), "a&lt;b");
+    }
+
+    #[test]
+    fn literal_strings_are_marked_in_the_original_text() {
+        let text = "申報截止日期已過";
+        let (w, r) = snippet(text, &terms(&[]), &["截止日".to_string()], 80).unwrap();
+        let frag = &text[w];
+        assert_eq!(r.len(), 1);
+        assert_eq!(&frag[r[0].clone()], "截止日");
+        let (w, r) = snippet(text, &terms(&[]), &["报截".to_string()], 80).unwrap();
+        assert_eq!(&text[w][r[0].clone()], "報截");
     }
 }

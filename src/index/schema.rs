@@ -12,6 +12,8 @@ use tantivy::{DateTime, Index, TantivyDocument};
 
 pub const ZH_INDEX: &str = "zh";
 pub const ZH_QUERY: &str = "zh_query";
+/// Overlapping character bigrams of the normalised text, positioned by character.
+pub const ZH_BIGRAM: &str = "zh_bigram";
 
 /// What the index stores per case: the record as received and its normalised forms.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,6 +48,19 @@ pub struct CaseFields {
     /// Distinct character bigrams of the narrative (formula phrases cut): their document
     /// frequencies weigh the text comparator.
     pub bigram: Field,
+    /// Every overlapping character bigram of the title, content and location (positions
+    /// are character offsets): any literal string of two or more characters is a phrase.
+    pub title_bi: Field,
+    pub content_bi: Field,
+    pub location_bi: Field,
+    /// The complainant's normalised full name (simplified; Latin names as `latin:…`).
+    pub name_key: Field,
+    /// A masked name on file (`张**`, `张*明`): the pattern.
+    pub name_mask: Field,
+    /// A masked phone on file (`157****5598`): `digits:head:tail` of its single masked run.
+    pub phone_mask: Field,
+    /// A masked ID number on file (`4301**********2329`): `18:head:tail` of its 18-char form.
+    pub id_mask: Field,
     pub record: Field,
 }
 
@@ -57,15 +72,21 @@ impl CaseFields {
                 .set_tokenizer(ZH_INDEX)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
+        let bigrams = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ZH_BIGRAM)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
         let fields = CaseFields {
             id: b.add_text_field("id", STRING | STORED),
             title: b.add_text_field("title", text.clone()),
             content: b.add_text_field("content", text.clone()),
             location: b.add_text_field("location", text),
-            channel: b.add_text_field("channel", STRING),
+            // fast: facet counts per channel, category and handler
+            channel: b.add_text_field("channel", STRING | FAST),
             platform: b.add_text_field("platform", STRING),
-            category: b.add_text_field("category", STRING),
-            handler: b.add_text_field("handler", STRING),
+            category: b.add_text_field("category", STRING | FAST),
+            handler: b.add_text_field("handler", STRING | FAST),
             status: b.add_text_field("status", STRING),
             received_at: b.add_date_field(
                 "received_at",
@@ -85,6 +106,13 @@ impl CaseFields {
                         .set_index_option(IndexRecordOption::Basic),
                 ),
             ),
+            title_bi: b.add_text_field("title_bi", bigrams.clone()),
+            content_bi: b.add_text_field("content_bi", bigrams.clone()),
+            location_bi: b.add_text_field("location_bi", bigrams),
+            name_key: b.add_text_field("name_key", STRING),
+            name_mask: b.add_text_field("name_mask", STRING),
+            phone_mask: b.add_text_field("phone_mask", STRING),
+            id_mask: b.add_text_field("id_mask", STRING),
             record: b.add_text_field("record", STORED),
         };
         (b.build(), fields)
@@ -95,6 +123,7 @@ impl CaseFields {
         let tokenizers = index.tokenizers();
         tokenizers.register(ZH_INDEX, ChineseTokenizer::new(TokenizerMode::Index));
         tokenizers.register(ZH_QUERY, ChineseTokenizer::new(TokenizerMode::Query));
+        tokenizers.register(ZH_BIGRAM, super::bigram_tokenizer::BigramTokenizer);
     }
 
     /// The tantivy document of a case.
@@ -103,6 +132,16 @@ impl CaseFields {
         let p = &stored.profile;
         let mut doc = TantivyDocument::default();
         doc.add_text(self.id, &case.id);
+        for (field, value) in [
+            (self.title_bi, &case.title),
+            (self.content_bi, &case.content),
+            (self.location_bi, &case.location),
+        ] {
+            if let Some(v) = value {
+                doc.add_text(field, v);
+            }
+        }
+        super::person::add_person_keys(self, p, &mut doc);
         let texts = [
             (self.title, &case.title),
             (self.content, &case.content),

@@ -1,20 +1,24 @@
-//! Full-text search: BM25 over title, content and location, filters, pagination, highlights.
+//! Full-text search: the query syntax (`query.rs`) over words and character bigrams of title,
+//! content and location, filters, pagination, highlights and facet counts.
 
+use super::facets::{CountyCounts, FacetCounts, Facets};
 use super::highlight;
+use super::query::{ParsedQuery, Ranking, build};
 use super::schema::{CaseFields, StoredCase};
 use super::store::CaseIndex;
-use crate::analysis::analyze_terms;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DateTime, Order, Term};
+use tantivy::{DateTime, DocAddress, Order, Term};
 
 /// A search with its filters. Empty `query` lists the filtered cases, newest first.
 #[derive(Debug, Clone, Default)]
 pub struct SearchRequest {
+    /// the query syntax of `index::query` (words, "phrases", -exclusions, OR, fields)
     pub query: String,
     pub channel: Option<String>,
     /// A division code; every division below it matches too.
@@ -28,6 +32,12 @@ pub struct SearchRequest {
     pub offset: usize,
     /// also count the matching cases per county
     pub facet_counties: bool,
+    /// also count per channel, category, handler, month, day/week/month histogram and division
+    pub facets: bool,
+    /// leave highlights out (exports)
+    pub no_highlights: bool,
+    /// how clauses are weighed; `None` for the default
+    pub ranking: Option<Ranking>,
 }
 
 /// A highlighted fragment: `html` marks hits with `<em>`, `ranges` are byte ranges in `text`.
@@ -47,12 +57,50 @@ pub struct SearchHit {
     pub highlights: Vec<Highlight>,
 }
 
-/// Matching cases in one county.
+/// Matching cases in one division (county, city or province).
 #[derive(Debug, Clone, Serialize)]
 pub struct CountyCount {
     pub code: String,
     pub name: String,
     pub count: u64,
+}
+
+/// A facet value and its count.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: u64,
+}
+
+/// One bar of the time histogram: the bucket's first day and its count.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Bucket {
+    pub start: String,
+    pub count: u64,
+}
+
+/// The time histogram, at an interval chosen from the span of the matching cases.
+#[derive(Debug, Clone, Serialize)]
+pub struct Histogram {
+    /// day (span ≤ 92 days), week (≤ 2 years, weeks start on Monday) or month
+    pub interval: &'static str,
+    /// consecutive buckets from the first to the last matching case (empty ones included)
+    pub buckets: Vec<Bucket>,
+}
+
+/// Counts of the matching cases beside the results.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchFacets {
+    /// most cases first, then by value
+    pub channels: Vec<FacetValue>,
+    pub categories: Vec<FacetValue>,
+    pub handlers: Vec<FacetValue>,
+    /// `2023-05`, in order of time
+    pub months: Vec<FacetValue>,
+    pub histogram: Histogram,
+    pub provinces: Vec<CountyCount>,
+    pub cities: Vec<CountyCount>,
+    pub counties: Vec<CountyCount>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -63,11 +111,13 @@ pub struct SearchResults {
     /// per county, most cases first (when asked for)
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub counties: Vec<CountyCount>,
+    /// when asked for
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<SearchFacets>,
 }
 
-fn county_counts(searcher: &tantivy::Searcher, query: &dyn Query) -> Result<Vec<CountyCount>> {
+fn divisions(counts: HashMap<u64, u64>) -> Vec<CountyCount> {
     let g = crate::analysis::Gazetteer::global();
-    let counts = searcher.search(query, &super::facets::CountyCounts)?;
     let mut out: Vec<CountyCount> = counts
         .into_iter()
         .map(|(code, count)| {
@@ -80,7 +130,101 @@ fn county_counts(searcher: &tantivy::Searcher, query: &dyn Query) -> Result<Vec<
         })
         .collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(&b.code)));
-    Ok(out)
+    out
+}
+
+fn values(counts: HashMap<String, u64>) -> Vec<FacetValue> {
+    let mut out: Vec<FacetValue> = counts
+        .into_iter()
+        .map(|(value, count)| FacetValue { value, count })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+    out
+}
+
+fn date_of_day(day: i64) -> chrono::NaiveDate {
+    chrono::DateTime::from_timestamp(day * 86_400, 0)
+        .map(|t| t.date_naive())
+        .unwrap_or_default()
+}
+
+fn month_start(d: chrono::NaiveDate) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    d.with_day(1).unwrap_or(d)
+}
+
+fn histogram(days: &HashMap<i64, u64>) -> Histogram {
+    use chrono::Datelike;
+    let (Some(&first), Some(&last)) = (days.keys().min(), days.keys().max()) else {
+        return Histogram {
+            interval: "day",
+            buckets: Vec::new(),
+        };
+    };
+    let span = last - first;
+    let (interval, bucket_of): (&'static str, Box<dyn Fn(i64) -> chrono::NaiveDate>) = if span <= 92
+    {
+        ("day", Box::new(date_of_day))
+    } else if span <= 731 {
+        (
+            "week",
+            Box::new(|d| {
+                let date = date_of_day(d);
+                date - chrono::Days::new(u64::from(date.weekday().num_days_from_monday()))
+            }),
+        )
+    } else {
+        ("month", Box::new(|d| month_start(date_of_day(d))))
+    };
+    let mut counts: HashMap<chrono::NaiveDate, u64> = HashMap::new();
+    for (&d, &n) in days {
+        *counts.entry(bucket_of(d)).or_default() += n;
+    }
+    let mut buckets = Vec::new();
+    let (mut at, end) = (bucket_of(first), bucket_of(last));
+    while at <= end {
+        buckets.push(Bucket {
+            start: at.format("%Y-%m-%d").to_string(),
+            count: counts.get(&at).copied().unwrap_or(0),
+        });
+        at = match interval {
+            "day" => at + chrono::Days::new(1),
+            "week" => at + chrono::Days::new(7),
+            _ => at
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(chrono::NaiveDate::MAX),
+        };
+    }
+    Histogram { interval, buckets }
+}
+
+fn facets_of(c: FacetCounts) -> SearchFacets {
+    let mut months: HashMap<String, u64> = HashMap::new();
+    for (&d, &n) in &c.days {
+        *months
+            .entry(date_of_day(d).format("%Y-%m").to_string())
+            .or_default() += n;
+    }
+    let mut months: Vec<FacetValue> = months
+        .into_iter()
+        .map(|(value, count)| FacetValue { value, count })
+        .collect();
+    months.sort_by(|a, b| a.value.cmp(&b.value));
+    let (mut provinces, mut cities) = (HashMap::new(), HashMap::new());
+    for (&code, &n) in &c.counties {
+        *provinces.entry(code / 10_000 * 10_000).or_default() += n;
+        *cities.entry(code / 100 * 100).or_default() += n;
+    }
+    SearchFacets {
+        channels: values(c.channel),
+        categories: values(c.category),
+        handlers: values(c.handler),
+        histogram: histogram(&c.days),
+        months,
+        provinces: divisions(provinces),
+        cities: divisions(cities),
+        counties: divisions(c.counties),
+    }
 }
 
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {
@@ -88,24 +232,6 @@ fn term_query(field: Field, text: &str) -> Box<dyn Query> {
         Term::from_field_text(field, text),
         IndexRecordOption::WithFreqs,
     ))
-}
-
-/// One clause per query word (any of title/content/location); all required or any.
-fn text_query(f: &CaseFields, terms: &[String], occur: Occur) -> BooleanQuery {
-    let clauses = terms
-        .iter()
-        .map(|t| {
-            let per_field: Vec<(Occur, Box<dyn Query>)> = [f.title, f.content, f.location]
-                .into_iter()
-                .map(|field| (Occur::Should, term_query(field, t)))
-                .collect();
-            (
-                occur,
-                Box::new(BooleanQuery::new(per_field)) as Box<dyn Query>,
-            )
-        })
-        .collect();
-    BooleanQuery::new(clauses)
 }
 
 fn filters(f: &CaseFields, r: &SearchRequest) -> Vec<(Occur, Box<dyn Query>)> {
@@ -140,12 +266,31 @@ fn filters(f: &CaseFields, r: &SearchRequest) -> Vec<(Occur, Box<dyn Query>)> {
     out
 }
 
+/// Parses the query text; syntax errors are the caller's (HTTP 400).
+pub fn parse(query: &str) -> Result<ParsedQuery> {
+    ParsedQuery::parse(query).map_err(|e| Error::Query(e.to_string()))
+}
+
 impl CaseIndex {
-    /// Runs a search. Words are all required; when that finds nothing, any word may match.
+    /// The filters and words of a request as one query (`None` when it has neither): what
+    /// a person look-up is restricted to.
+    pub fn restriction(&self, r: &SearchRequest) -> Result<Option<Box<dyn Query>>> {
+        let f = self.fields();
+        let parsed = parse(&r.query)?;
+        let mut clauses = filters(f, r);
+        if !parsed.is_empty() {
+            let rank = r.ranking.unwrap_or_default();
+            clauses.push((Occur::Must, build(f, &parsed, rank, false)));
+        }
+        Ok((!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>))
+    }
+
+    /// Runs a search. Clauses are all required; when that finds nothing, any may match.
     pub fn search(&self, r: &SearchRequest) -> Result<SearchResults> {
         let f = self.fields();
         let searcher = self.searcher();
-        let terms = analyze_terms(&r.query);
+        let parsed = parse(&r.query)?;
+        let rank = r.ranking.unwrap_or_default();
         let limit = r.limit.max(1);
         let with_filters = |q: Box<dyn Query>| -> Box<dyn Query> {
             let mut clauses = filters(f, r);
@@ -155,72 +300,55 @@ impl CaseIndex {
             clauses.push((Occur::Must, q));
             Box::new(BooleanQuery::new(clauses))
         };
-        if terms.is_empty() {
-            let query = with_filters(Box::new(AllQuery));
-            let total = searcher.search(&query, &Count)?;
-            let top = searcher.search(
-                &query,
-                &TopDocs::with_limit(limit)
-                    .and_offset(r.offset)
-                    .order_by_fast_field::<DateTime>("received_at", Order::Desc),
-            )?;
-            let hits = top
-                .into_iter()
-                .map(|(_, addr)| {
-                    Ok(SearchHit {
-                        score: 0.0,
-                        case: self.stored(&searcher, addr)?.case,
-                        highlights: Vec::new(),
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
-            let counties = if r.facet_counties {
-                county_counts(&searcher, query.as_ref())?
+        let by_date = !parsed.has_text();
+        let (query, total, top): (Box<dyn Query>, usize, Vec<(f32, DocAddress)>) = if by_date {
+            let query = with_filters(if parsed.is_empty() {
+                Box::new(AllQuery)
             } else {
-                Vec::new()
-            };
-            return Ok(SearchResults {
-                total,
-                offset: r.offset,
-                hits,
-                counties,
+                build(f, &parsed, rank, false)
             });
-        }
-        let mut query = with_filters(Box::new(text_query(f, &terms, Occur::Must)));
-        let mut total = searcher.search(&query, &Count)?;
-        if total == 0 && terms.len() > 1 {
-            query = with_filters(Box::new(text_query(f, &terms, Occur::Should)));
-            total = searcher.search(&query, &Count)?;
-        }
-        let top = searcher.search(
-            &query,
-            &TopDocs::with_limit(limit)
-                .and_offset(r.offset)
-                .order_by_score(),
-        )?;
-        let wanted: std::collections::HashSet<String> = terms.iter().cloned().collect();
+            let (total, top) = searcher.search(
+                &query,
+                &(
+                    Count,
+                    TopDocs::with_limit(limit)
+                        .and_offset(r.offset)
+                        .order_by_fast_field::<DateTime>("received_at", Order::Desc),
+                ),
+            )?;
+            let top = top.into_iter().map(|(_, a)| (0.0, a)).collect();
+            (query, total, top)
+        } else {
+            let run = |q: &dyn Query| {
+                searcher.search(
+                    q,
+                    &(
+                        Count,
+                        TopDocs::with_limit(limit)
+                            .and_offset(r.offset)
+                            .order_by_score(),
+                    ),
+                )
+            };
+            let mut query = with_filters(build(f, &parsed, rank, false));
+            let (mut total, mut top) = run(query.as_ref())?;
+            let positive = parsed.clauses.iter().filter(|c| !c.negated).count();
+            if total == 0 && positive > 1 {
+                query = with_filters(build(f, &parsed, rank, true));
+                (total, top) = run(query.as_ref())?;
+            }
+            (query, total, top)
+        };
+        let (words, literals) = parsed.highlight_terms();
+        let wanted: HashSet<String> = words.into_iter().collect();
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let StoredCase { case, .. } = self.stored(&searcher, addr)?;
-            let fields = [
-                ("title", case.title.as_deref(), 80),
-                ("content", case.content.as_deref(), 160),
-                ("location", case.location.as_deref(), 80),
-            ];
-            let highlights = fields
-                .into_iter()
-                .filter_map(|(field, source, max_chars)| {
-                    let source = source?;
-                    let (window, ranges) = highlight::snippet(source, &wanted, max_chars)?;
-                    let text = source[window].to_string();
-                    Some(Highlight {
-                        field,
-                        html: highlight::to_html(&text, &ranges),
-                        text,
-                        ranges,
-                    })
-                })
-                .collect();
+            let highlights = if r.no_highlights || by_date {
+                Vec::new()
+            } else {
+                highlights(&case, &wanted, &literals)
+            };
             hits.push(SearchHit {
                 score,
                 case,
@@ -228,15 +356,47 @@ impl CaseIndex {
             });
         }
         let counties = if r.facet_counties {
-            county_counts(&searcher, query.as_ref())?
+            divisions(searcher.search(query.as_ref(), &CountyCounts)?)
         } else {
             Vec::new()
+        };
+        let facets = if r.facets {
+            Some(facets_of(searcher.search(query.as_ref(), &Facets)?))
+        } else {
+            None
         };
         Ok(SearchResults {
             total,
             offset: r.offset,
             hits,
             counties,
+            facets,
         })
     }
+}
+
+fn highlights(
+    case: &crate::model::Case,
+    words: &HashSet<String>,
+    literals: &[String],
+) -> Vec<Highlight> {
+    let fields = [
+        ("title", case.title.as_deref(), 80),
+        ("content", case.content.as_deref(), 160),
+        ("location", case.location.as_deref(), 80),
+    ];
+    fields
+        .into_iter()
+        .filter_map(|(field, source, max_chars)| {
+            let source = source?;
+            let (window, ranges) = highlight::snippet(source, words, literals, max_chars)?;
+            let text = source[window].to_string();
+            Some(Highlight {
+                field,
+                html: highlight::to_html(&text, &ranges),
+                text,
+                ranges,
+            })
+        })
+        .collect()
 }

@@ -22,6 +22,8 @@ pub struct CaseIndex {
     fields: CaseFields,
     path: Option<PathBuf>,
     idf: super::idf::IdfCache,
+    /// the audit log of person look-ups, opened on first use
+    audit: std::sync::Mutex<Option<std::sync::Arc<super::audit::AuditLog>>>,
 }
 
 /// Whether a write added a new case or replaced one with the same id.
@@ -65,7 +67,25 @@ impl CaseIndex {
             fields,
             path,
             idf: Default::default(),
+            audit: Default::default(),
         })
+    }
+
+    /// The audit log of person look-ups: `audit/` in the index directory, or in memory.
+    pub fn audit_log(&self) -> Result<std::sync::Arc<super::audit::AuditLog>> {
+        let mut slot = self
+            .audit
+            .lock()
+            .map_err(|_| Error::Invalid("the audit log is poisoned".into()))?;
+        if let Some(log) = slot.as_ref() {
+            return Ok(log.clone());
+        }
+        let log = std::sync::Arc::new(match &self.path {
+            Some(dir) => super::audit::AuditLog::open(&dir.join("audit"))?,
+            None => super::audit::AuditLog::in_memory()?,
+        });
+        *slot = Some(log.clone());
+        Ok(log)
     }
 
     pub(super) fn idf_cache(&self) -> &super::idf::IdfCache {

@@ -10,7 +10,9 @@ mod jobs;
 mod limits;
 mod metrics;
 mod openapi;
+mod person;
 mod routes;
+mod search_views;
 mod wal;
 mod writer;
 
@@ -90,6 +92,7 @@ fn required_roles(method: &Method, route: &str) -> Option<&'static [Role]> {
             | "/ui/style.css" | "/v1/places",
         ) => None,
         ("POST", "/v1/cases" | "/v1/check") => Some(INTAKE),
+        ("POST", "/v1/person") => Some(&[Role::Intake, Role::Supervisor, Role::Admin]),
         (_, "/v1/cases/{id}/history" | "/v1/ticket" | "/v1/model") => {
             Some(&[Role::Intake, Role::Supervisor, Role::Admin])
         }

@@ -10,6 +10,7 @@ use super::limits::{
     MAX_CASE_BYTES, MAX_FIELD_CHARS, MAX_JOB_INPUTS, MAX_LIMIT, MAX_NDJSON_LINES, MAX_QUERY_CHARS,
     MAX_WINDOW,
 };
+use super::person::{MAX_AUDIT_ENTRIES, MAX_CASES};
 use serde_json::{Value, json};
 
 /// The years 1900–2199 a date may fall in (`model::YEARS`).
@@ -96,6 +97,98 @@ fn id_param(description: &str) -> Value {
             "schema": { "type": "string", "minLength": 1, "maxLength": MAX_FIELD_CHARS } })
 }
 
+/// A `from`/`to` bound: a date or an RFC 3339 time in the years 1900–2199.
+fn date_bound() -> Value {
+    json!({ "anyOf": [{ "type": "string", "format": "date", "pattern": ERA }, { "type": "string", "format": "date-time", "pattern": ERA }] })
+}
+
+/// The query parameters of `GET /v1/search` (`export: false`) or `GET /v1/search/export`.
+fn search_params(export: bool) -> Value {
+    let (limit_max, limit_default) = if export {
+        (MAX_WINDOW, MAX_WINDOW)
+    } else {
+        (MAX_LIMIT, 10)
+    };
+    let mut params = vec![
+        text_param(
+            "q",
+            "The query: words, \"phrases\", -exclusion, OR, title:/content:/location:/handler: (docs/SEARCH.md); empty: list by date. Malformed syntax is a 400 that names the character",
+            MAX_QUERY_CHARS,
+        ),
+        text_param(
+            "channel",
+            "网上, 电话, 来信, 来访, 微信, 手机APP, 短信 (aliases folded)",
+            MAX_FIELD_CHARS,
+        ),
+        text_param(
+            "place",
+            "A division name or code; includes everything below it (长沙 → its counties)",
+            MAX_FIELD_CHARS,
+        ),
+        json!({ "name": "from", "in": "query", "required": false, "description": "Received on or after", "schema": date_bound() }),
+        json!({ "name": "to", "in": "query", "required": false, "description": "Received on or before (a bare date includes its day)", "schema": date_bound() }),
+        text_param(
+            "handler",
+            "First-handling department, exact",
+            MAX_FIELD_CHARS,
+        ),
+        text_param("category", "Category, exact", MAX_FIELD_CHARS),
+        json!({ "name": "limit", "in": "query", "required": false, "description": if export { "Rows, at most 10000 (default: the rest of the window from `offset`)" } else { "Hits per page" },
+                "schema": { "type": "integer", "minimum": 1, "maximum": limit_max, "default": limit_default } }),
+        json!({ "name": "offset", "in": "query", "required": false, "description": format!("Hits to skip; `offset + limit` at most {MAX_WINDOW}"),
+                "schema": { "type": "integer", "minimum": 0, "maximum": MAX_WINDOW - 1, "default": 0 } }),
+    ];
+    params[0]["example"] = json!("噪音扰民");
+    params[2]["example"] = json!("长沙");
+    if export {
+        params.push(json!({ "name": "format", "in": "query", "required": false, "description": "csv (UTF-8 with a BOM, the default) or xlsx",
+                            "schema": { "type": "string", "enum": ["csv", "xlsx"], "default": "csv" } }));
+    } else {
+        params.extend([
+            text_param("similar_to", "A case id: cases with a similar narrative instead of a word search", MAX_FIELD_CHARS),
+            json!({ "name": "counties", "in": "query", "required": false, "schema": { "type": "boolean" }, "description": "Also count the matching cases per county (`counties`)" }),
+            json!({ "name": "facets", "in": "query", "required": false, "schema": { "type": "boolean" },
+                    "description": "Also count the matching cases per channel, category, handler and month, a time histogram (day, week or month buckets) and per province, city and county (`facets`)" }),
+        ]);
+    }
+    Value::Array(params)
+}
+
+/// The JSON body of `POST /v1/search` (`export: false`) or `POST /v1/search/export`: the
+/// query parameters as properties, nothing else.
+fn search_body(export: bool) -> Value {
+    let (limit_max, limit_default) = if export {
+        (MAX_WINDOW, MAX_WINDOW)
+    } else {
+        (MAX_LIMIT, 10)
+    };
+    let bound = json!({ "anyOf": [{ "type": "string", "format": "date", "pattern": ERA }, { "type": "string", "format": "date-time", "pattern": ERA }, { "type": "null" }] });
+    let mut properties = json!({
+        "q": { "type": ["string", "null"], "maxLength": MAX_QUERY_CHARS, "description": "The query syntax (docs/SEARCH.md)" },
+        "channel": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS },
+        "place": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS },
+        "from": bound,
+        "to": bound,
+        "handler": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS },
+        "category": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS },
+        "limit": { "type": ["integer", "null"], "minimum": 1, "maximum": limit_max, "default": limit_default },
+        "offset": { "type": ["integer", "null"], "minimum": 0, "maximum": MAX_WINDOW - 1, "default": 0 }
+    });
+    if export {
+        properties["format"] =
+            json!({ "type": ["string", "null"], "enum": ["csv", "xlsx", null], "default": "csv" });
+    } else {
+        properties["similar_to"] =
+            json!({ "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS });
+        properties["counties"] =
+            json!({ "type": "boolean", "description": "Also count the matching cases per county" });
+        properties["facets"] = json!({ "type": "boolean", "description": "Also count per channel, category, handler, month, a time histogram and per division" });
+    }
+    json!({ "type": "object", "additionalProperties": false, "properties": properties,
+            "example": if export { json!({ "q": "\"拖欠工资\" -建筑", "place": "长沙", "format": "xlsx", "limit": 500 }) }
+                       else { json!({ "q": "噪音扰民", "place": "长沙", "from": "2024-01-01", "limit": 5, "facets": true }) } })
+}
+
 fn upload_params(sheet_doc: &str) -> Value {
     json!([
         { "name": "format", "in": "query", "required": false,
@@ -131,6 +224,23 @@ fn upload_body(json_inputs: bool) -> Value {
 }
 
 fn schemas() -> Value {
+    // a person look-up names at least one key that can identify someone: a phone holds
+    // digits, an account something after its PLATFORM: prefix (not blank as Rust's `trim`
+    // reads blanks); what else a key must be is checked by value
+    let key_given: Vec<Value> = [
+        ("name", "\\S"),
+        ("phone", "[0-9０-９]"),
+        ("id_number", "\\S"),
+        (
+            "account",
+            "[:：][\\s\\S]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
+        ),
+    ]
+    .iter()
+    .map(|(key, pattern)| {
+        json!({ "required": [key], "properties": { *key: { "type": "string", "pattern": pattern } } })
+    })
+    .collect();
     let text = json!({ "type": ["string", "number", "null"] });
     let blank = json!({ "type": "string", "pattern": "^\\s*$" });
     json!({
@@ -233,23 +343,8 @@ fn schemas() -> Value {
                 "routing": { "original_id": "C20240215-117", "received_at": "2024-02-15T10:02:00+08:00",
                     "handler": "岳麓区住房和城乡建设局" } }
         },
-        "SearchRequest": {
-            "type": "object", "additionalProperties": false,
-            "properties": {
-                "q": { "type": ["string", "null"], "maxLength": MAX_QUERY_CHARS },
-                "channel": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS },
-                "place": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS },
-                "from": { "anyOf": [{ "type": "string", "format": "date", "pattern": ERA }, { "type": "string", "format": "date-time", "pattern": ERA }, { "type": "null" }] },
-                "to": { "anyOf": [{ "type": "string", "format": "date", "pattern": ERA }, { "type": "string", "format": "date-time", "pattern": ERA }, { "type": "null" }] },
-                "handler": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS },
-                "category": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS },
-                "limit": { "type": ["integer", "null"], "minimum": 1, "maximum": MAX_LIMIT },
-                "offset": { "type": ["integer", "null"], "minimum": 0, "maximum": MAX_WINDOW - 1 },
-                "similar_to": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS },
-                "counties": { "type": "boolean" }
-            },
-            "example": { "q": "噪音扰民", "place": "长沙", "from": "2024-01-01", "limit": 5 }
-        },
+        "SearchRequest": search_body(false),
+        "ExportRequest": search_body(true),
         "SearchResults": {
             "type": "object",
             "properties": {
@@ -264,14 +359,123 @@ fn schemas() -> Value {
                             "properties": { "field": { "type": "string" }, "text": { "type": "string" }, "html": { "type": "string" } } } }
                     }
                 }},
-                "counties": { "type": "array", "items": { "type": "object", "required": ["code", "name", "count"],
-                    "properties": { "code": { "type": "string" }, "name": { "type": "string" }, "count": { "type": "integer" } } } }
+                "counties": { "type": "array", "items": schema_ref("DivisionCount") },
+                "facets": schema_ref("SearchFacets")
             },
             "required": ["total", "hits"],
             "example": { "total": 1, "offset": 0, "hits": [{ "score": 7.3,
                 "case": { "id": "C20240215-117", "channel": "网上", "location": "湖南省长沙市岳麓区",
                           "title": "望月湖小区工地夜间施工", "phone": "139****5678" },
                 "highlights": [{ "field": "title", "text": "望月湖小区工地夜间施工", "html": "望月湖小区工地夜间<em>施工</em>" }] }] }
+        },
+        "DivisionCount": {
+            "type": "object", "required": ["code", "name", "count"],
+            "properties": { "code": { "type": "string" }, "name": { "type": "string" }, "count": { "type": "integer", "minimum": 0 } }
+        },
+        "FacetValue": {
+            "type": "object", "required": ["value", "count"],
+            "properties": { "value": { "type": "string" }, "count": { "type": "integer", "minimum": 0 } }
+        },
+        "SearchFacets": {
+            "description": "Counts of all the matching cases (not just the page), largest first; `months` and the histogram in time order",
+            "type": "object",
+            "required": ["channels", "categories", "handlers", "months", "histogram", "provinces", "cities", "counties"],
+            "properties": {
+                "channels": { "type": "array", "items": schema_ref("FacetValue") },
+                "categories": { "type": "array", "items": schema_ref("FacetValue") },
+                "handlers": { "type": "array", "items": schema_ref("FacetValue") },
+                "months": { "type": "array", "items": schema_ref("FacetValue"), "description": "`value` is YYYY-MM" },
+                "histogram": { "type": "object", "required": ["interval", "buckets"], "properties": {
+                    "interval": { "type": "string", "enum": ["day", "week", "month"], "description": "day for a span up to 92 days, week (from Monday) up to two years, else month" },
+                    "buckets": { "type": "array", "description": "Consecutive buckets from the first to the last matching case, empty ones included",
+                        "items": { "type": "object", "required": ["start", "count"],
+                            "properties": { "start": { "type": "string", "format": "date" }, "count": { "type": "integer", "minimum": 0 } } } }
+                }},
+                "provinces": { "type": "array", "items": schema_ref("DivisionCount") },
+                "cities": { "type": "array", "items": schema_ref("DivisionCount") },
+                "counties": { "type": "array", "items": schema_ref("DivisionCount") }
+            }
+        },
+        "PersonRequest": {
+            "description": "At least one of name, phone, id_number, account (an intake key: one of phone, id_number, account). The values stay in the body, out of URLs and logs.",
+            "type": "object", "additionalProperties": false,
+            "properties": {
+                "name": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS, "description": "Simplified or traditional; a masked name (张**) finds the full names it fits; a placeholder (匿名, 某某) is refused" },
+                "phone": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS, "description": "One or several numbers in any format (+86 157-0882-5598, a landline with or without its area code); service numbers (12345, 110) identify nobody and are refused" },
+                "id_number": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS, "description": "18 characters with a valid check digit or 15 digits, lower-case x or full-width allowed; a mask (4301**********2329) finds the numbers it fits" },
+                "account": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS, "description": "PLATFORM:ACCOUNT (网上:zhang123)" },
+                "q": { "type": ["string", "null"], "maxLength": MAX_QUERY_CHARS, "description": "Words the cases must also match (the search syntax)" },
+                "channel": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS },
+                "place": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS },
+                "from": { "anyOf": [{ "type": "string", "format": "date", "pattern": ERA }, { "type": "string", "format": "date-time", "pattern": ERA }, { "type": "null" }] },
+                "to": { "anyOf": [{ "type": "string", "format": "date", "pattern": ERA }, { "type": "string", "format": "date-time", "pattern": ERA }, { "type": "null" }] },
+                "handler": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS },
+                "category": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS },
+                "max_cases": { "type": ["integer", "null"], "minimum": 1, "maximum": MAX_CASES, "default": 500,
+                               "description": "Cases read per key kind and level (`truncated` says when a key matched more)" }
+            },
+            "anyOf": key_given,
+            "example": { "phone": "+86 157-0882-5598", "id_number": "430104198807152329" }
+        },
+        "PersonHistory": {
+            "type": "object", "required": ["keys", "total", "exact", "possible", "truncated", "matters"],
+            "properties": {
+                "keys": { "type": "array", "items": { "type": "string", "enum": ["id_number", "phone", "account", "name"] } },
+                "total": { "type": "integer", "minimum": 0 }, "exact": { "type": "integer", "minimum": 0 },
+                "possible": { "type": "integer", "minimum": 0 },
+                "truncated": { "type": "boolean", "description": "A key matched more cases than `max_cases`" },
+                "matters": { "type": "array", "description": "Matters with an exact match first, then possible ones; newest matter first in each",
+                    "items": { "type": "object",
+                        "required": ["matter", "match", "first_received", "last_received", "submissions", "channels", "first_handler", "latest_status", "title", "cases"],
+                        "properties": {
+                            "matter": { "type": "string", "description": "M- plus the id of the matter's first case" },
+                            "match": { "type": "string", "enum": ["exact", "possible"] },
+                            "first_received": { "type": ["string", "null"] }, "last_received": { "type": ["string", "null"] },
+                            "submissions": { "type": "integer", "minimum": 1 },
+                            "channels": { "type": "array", "items": { "type": "string" } },
+                            "first_handler": { "type": ["string", "null"], "description": "首办: the handler of the matter's first case that names one" },
+                            "latest_status": { "type": ["string", "null"] }, "title": { "type": ["string", "null"] },
+                            "cases": { "type": "array", "description": "Newest first", "items": { "type": "object",
+                                "required": ["id", "match", "matched", "case"],
+                                "properties": {
+                                    "id": { "type": "string" },
+                                    "match": { "type": "string", "enum": ["exact", "possible"] },
+                                    "matched": { "type": "array", "items": { "type": "object", "required": ["key", "level"], "properties": {
+                                        "key": { "type": "string", "enum": ["id_number", "phone", "account", "name"] },
+                                        "level": { "type": "string", "enum": ["exact", "possible"] } } } },
+                                    "received_at": { "type": ["string", "null"] }, "channel": { "type": ["string", "null"] },
+                                    "handler": { "type": ["string", "null"] }, "status": { "type": ["string", "null"] },
+                                    "title": { "type": ["string", "null"] }, "location": { "type": ["string", "null"] },
+                                    "case": schema_ref("Case")
+                                }
+                            }}
+                        }
+                    }
+                }
+            }
+        },
+        "AuditLog": {
+            "type": "object", "required": ["intact", "total", "entries"],
+            "properties": {
+                "intact": { "type": "boolean", "description": "false when a line was removed, edited or cannot be read" },
+                "broken_at": { "type": ["string", "null"], "description": "The first entry (seq) whose `prev` does not match, or the unreadable line" },
+                "total": { "type": "integer", "minimum": 0, "description": "Entries in the log" },
+                "entries": { "type": "array", "description": "The newest `limit` entries, oldest first", "items": { "type": "object",
+                    "required": ["seq", "time", "who", "role", "via", "kinds", "hashes", "outcome", "cases", "prev"],
+                    "properties": {
+                        "seq": { "type": "integer", "minimum": 1 },
+                        "time": { "type": "string", "format": "date-time" },
+                        "who": { "type": "string", "description": "The API key's name, or the operating-system user of a CLI look-up" },
+                        "role": { "type": "string" },
+                        "via": { "type": "string", "enum": ["http", "cli"] },
+                        "kinds": { "type": "array", "items": { "type": "string", "enum": ["id_number", "phone", "account", "name"] } },
+                        "hashes": { "type": "array", "items": { "type": "string" }, "description": "kind:HMAC-SHA-256 of each normalised value under the index's audit key (128 bits, hex); never the value" },
+                        "outcome": { "type": "string", "enum": ["allowed", "denied"] },
+                        "cases": { "type": "integer", "minimum": 0 },
+                        "prev": { "type": "string", "description": "SHA-256 of the previous line (hex); empty for the first" }
+                    }
+                }}
+            }
         },
         "JobRequest": {
             "type": "object", "required": ["inputs"], "additionalProperties": false,
@@ -314,6 +518,15 @@ pub fn document() -> Value {
     let supervisor = ["supervisor", "admin"];
     let intake = ["intake", "admin"];
     let desk = ["intake", "supervisor", "admin"];
+    let export_ok = json!({
+        "description": "The rows: CSV (UTF-8 with a BOM) or XLSX (one sheet, `cases`), as an attachment",
+        "headers": { "Content-Disposition": { "description": "attachment; filename=\"cases.csv\" (or cases.xlsx)", "schema": { "type": "string" } } },
+        "content": {
+            "text/csv": { "schema": { "type": "string" },
+                "example": "\u{feff}id,received_at,channel,platform,name,phone,id_number,location,title,content,category,handler,status,score\nC20240215-117,2024-02-15T10:02:00+08:00,网上,,张伟,139****5678,,湖南省长沙市岳麓区,望月湖小区工地夜间施工,工地每天晚上施工到凌晨,,岳麓区住房和城乡建设局,办结,7.300\n" },
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { "schema": { "type": "string", "contentMediaType": "application/octet-stream" } }
+        }
+    });
     let case_body = json!({ "required": true, "content": { "application/json": { "schema": schema_ref("CaseInput") } } });
     let paths = json!({
         "/v1/cases": { "post": op(json!({
@@ -364,28 +577,14 @@ pub fn document() -> Value {
         "/v1/search": {
             "get": op(json!({
                 "tags": ["search"], "operationId": "search_get", "summary": "Search cases",
-                "description": format!("BM25 over title, content and location, with filters, pagination and highlights (`<em>`); or cases similar to one (`similar_to`). `offset + limit` must be at most {MAX_WINDOW}; `place` must name a known division (or give its code); `from`/`to` take the spellings of `received_at`."),
-                "parameters": [
-                    text_param("q", "Words to find (empty: list by date)", MAX_QUERY_CHARS),
-                    text_param("channel", "网上, 电话, 来信, 来访, 微信, 手机APP, 短信 (aliases folded)", MAX_FIELD_CHARS),
-                    text_param("place", "A division name or code; includes everything below it (长沙 → its counties)", MAX_FIELD_CHARS),
-                    { "name": "from", "in": "query", "required": false, "description": "Received on or after",
-                      "schema": { "anyOf": [{ "type": "string", "format": "date", "pattern": ERA }, { "type": "string", "format": "date-time", "pattern": ERA }] } },
-                    { "name": "to", "in": "query", "required": false, "description": "Received on or before (a bare date includes its day)",
-                      "schema": { "anyOf": [{ "type": "string", "format": "date", "pattern": ERA }, { "type": "string", "format": "date-time", "pattern": ERA }] } },
-                    text_param("handler", "First-handling department, exact", MAX_FIELD_CHARS),
-                    text_param("category", "Category, exact", MAX_FIELD_CHARS),
-                    { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 10 } },
-                    { "name": "offset", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0, "maximum": MAX_WINDOW - 1, "default": 0 } },
-                    text_param("similar_to", "A case id: cases with a similar narrative instead of a word search", MAX_FIELD_CHARS),
-                    { "name": "counties", "in": "query", "required": false, "schema": { "type": "boolean" }, "description": "Also count the matching cases per county" }
-                ],
+                "description": format!("The query syntax (words, \"phrases\", -exclusion, OR, field prefixes; every string of two or more characters of a title, narrative or location finds its case, word matches first) with synonyms, filters, pagination, highlights (`<em>`) and, on request, facets; or cases similar to one (`similar_to`). `offset + limit` must be at most {MAX_WINDOW}; `place` must name a known division (or give its code); `from`/`to` take the spellings of `received_at`."),
+                "parameters": search_params(false),
                 "responses": {
                     "200": { "description": "Hits", "content": { "application/json": { "schema": schema_ref("SearchResults"),
                         "example": { "total": 1, "offset": 0, "hits": [{ "score": 7.3,
                             "case": { "id": "C20240215-117", "title": "望月湖小区工地夜间施工" },
                             "highlights": [{ "field": "title", "text": "望月湖小区工地夜间施工", "html": "望月湖小区工地夜间<em>施工</em>" }] }] } } } },
-                    "400": err("A parameter out of bounds, an unknown parameter, an unknown or ambiguous place, an unparseable date"),
+                    "400": err("Malformed query syntax (the message names the character), a parameter out of bounds, an unknown parameter (`format` belongs to the export), an unknown or ambiguous place, an unparseable date"),
                     "404": err("`similar_to` names no case")
                 }
             }), &supervisor),
@@ -402,6 +601,50 @@ pub fn document() -> Value {
                 }
             }), &supervisor)
         },
+        "/v1/search/export": {
+            "get": op(json!({
+                "tags": ["search"], "operationId": "export_get", "summary": "Export a search's results as CSV or XLSX",
+                "description": format!("The result list of a word search, best first, as CSV (UTF-8 with a BOM) or XLSX, at most {MAX_WINDOW} rows (`offset + limit`). Columns: id, received_at, channel, platform, name, phone, id_number, location, title, content, category, handler, status, score. ID numbers, phones and accounts are masked unless the caller is admin; a cell that a spreadsheet would run as a formula is written as text."),
+                "parameters": search_params(true),
+                "responses": {
+                    "200": export_ok.clone(),
+                    "400": err("Malformed query syntax, a parameter out of bounds, an unknown parameter (`similar_to`, `counties` and `facets` are not exported), an unknown or ambiguous place, an unparseable date")
+                }
+            }), &supervisor),
+            "post": op(json!({
+                "tags": ["search"], "operationId": "export_post", "summary": "Export a search's results (parameters as JSON)",
+                "description": "As GET /v1/search/export.",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": schema_ref("ExportRequest") } } },
+                "responses": {
+                    "200": export_ok,
+                    "400": err("As GET /v1/search/export, or malformed JSON"),
+                    "413": err("The body is larger than body_limit_bytes"),
+                    "415": err("The body is not `application/json`")
+                }
+            }), &supervisor)
+        },
+        "/v1/person": { "post": op(json!({
+            "tags": ["person"], "operationId": "look_up_person", "summary": "A complainant's history, grouped by matter",
+            "description": "Every case of one person found by name, phone, ID number or platform account (normalised as the check does; masked values on file are possible matches, ranked last), optionally within the search's filters and words, grouped by matter with each matter's first handler (首办). Every look-up, answered or refused, is written to the audit log with keyed hashes of the values. The intake role may look up only by a number the person presents (ID number, phone, account): a name alone is refused with 403. ID numbers, phones and accounts in the cases are masked unless the caller is admin.",
+            "requestBody": { "required": true, "content": { "application/json": { "schema": schema_ref("PersonRequest") } } },
+            "responses": {
+                "200": ok("The history", schema_ref("PersonHistory")),
+                "400": err("No key given, an invalid ID number, a phone without a personal number, a placeholder name, an account not PLATFORM:ACCOUNT, malformed query syntax, a parameter out of bounds, an unknown place, malformed JSON"),
+                "403": err("The key's role may not use this operation, or the intake role looked up a name alone (audited)"),
+                "413": err("The body is larger than body_limit_bytes"),
+                "415": err("The body is not `application/json`")
+            }
+        }), &desk) },
+        "/v1/audit": { "get": op(json!({
+            "tags": ["person"], "operationId": "read_audit", "summary": "The audit log of person look-ups",
+            "description": "Who looked up whom (as keyed hashes, never the values), when, through which door, with what outcome; the chain of hashes is checked (`intact`).",
+            "parameters": [{ "name": "limit", "in": "query", "required": false, "description": "The newest entries only",
+                             "schema": { "type": "integer", "minimum": 0, "maximum": MAX_AUDIT_ENTRIES, "default": 1000 } }],
+            "responses": {
+                "200": ok("The log", schema_ref("AuditLog")),
+                "400": err("`limit` out of bounds")
+            }
+        }), &["admin"]) },
         "/v1/places": { "get": op(json!({
             "tags": ["search"], "operationId": "places", "summary": "Place autocomplete",
             "description": "Divisions whose name starts with `q`, provinces first, at most 20.",
@@ -509,7 +752,7 @@ pub fn document() -> Value {
         "info": {
             "title": "casematch",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Index Chinese complaint and petition cases (信访, 12345) and tell whether a submission repeats a case on file.\n\nAuthentication: send `Authorization: Bearer <key>` or `X-API-Key: <key>`. Every credential sent must be valid, else 401; when both are valid, `Authorization` wins. Roles: intake (check, add cases), supervisor (search, read cases, dedupe jobs), admin (everything; the only role that sees ID numbers and phones in clear). Every error is `{\"error\": {\"status\", \"code\", \"message\"}}`.",
+            "description": "Index Chinese complaint and petition cases (信访, 12345) and tell whether a submission repeats a case on file.\n\nAuthentication: send `Authorization: Bearer <key>` or `X-API-Key: <key>`. Every credential sent must be valid, else 401; when both are valid, `Authorization` wins. Roles: intake (check, add cases, a person's history by a number the person presents), supervisor (search and export, read cases, person look-ups, dedupe jobs), admin (everything, the audit log of look-ups; the only role that sees ID numbers, phones and accounts in clear). Every error is `{\"error\": {\"status\", \"code\", \"message\"}}`.",
             "license": { "name": "MIT OR Apache-2.0", "identifier": "MIT OR Apache-2.0" }
         },
         "paths": paths,

@@ -6,10 +6,10 @@ use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use super::jobs::{Confinement, JobInput, JobState, TempFile, Upload, confined};
 use super::limits;
 use crate::engine::{
-    ColumnMap, Engine, FIELD_NAMES, Format, ReadOptions, SearchRequest, StoredCase, TextEncoding,
-    Upsert, mask_middle,
+    ColumnMap, Engine, FIELD_NAMES, Format, ReadOptions, StoredCase, TextEncoding, Upsert,
+    mask_middle,
 };
-use crate::model::{Case, case_from_json_line, normalize_channel, parse_date_bound};
+use crate::model::{Case, case_from_json_line};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Query, State};
@@ -27,7 +27,16 @@ pub fn router() -> Router<AppState> {
         .route("/v1/cases", post(add_cases))
         .route("/v1/cases/{id}", get(get_case))
         .route("/v1/check", post(check))
-        .route("/v1/search", get(search_get).post(search_post))
+        .route(
+            "/v1/search",
+            get(super::search_views::search_get).post(super::search_views::search_post),
+        )
+        .route(
+            "/v1/search/export",
+            get(super::search_views::export_get).post(super::search_views::export_post),
+        )
+        .route("/v1/person", post(super::person::look_up))
+        .route("/v1/audit", get(super::person::audit))
         .route("/v1/dedupe/jobs", post(start_job))
         .route("/v1/dedupe/preview", post(preview_upload))
         .route("/v1/dedupe/jobs/{id}", get(job_status))
@@ -264,140 +273,6 @@ async fn check(
         out["added"] = json!(r.first().copied().map_or("added", upsert_label));
     }
     Ok(Json(out))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SearchParams {
-    /// words to find in title, content and location
-    #[serde(default)]
-    q: Option<String>,
-    channel: Option<String>,
-    /// division name or code; includes everything below it
-    place: Option<String>,
-    /// received on or after (date or RFC 3339)
-    from: Option<String>,
-    /// received on or before (a bare date includes the day)
-    to: Option<String>,
-    handler: Option<String>,
-    category: Option<String>,
-    /// default 10, at most 100
-    #[serde(default, deserialize_with = "whole_number")]
-    limit: Option<usize>,
-    /// default 0; `offset + limit` at most 10000
-    #[serde(default, deserialize_with = "whole_number")]
-    offset: Option<usize>,
-    /// a case id: return cases with a similar narrative instead of a word search
-    similar_to: Option<String>,
-    /// also count the matching cases per county
-    #[serde(default)]
-    counties: bool,
-}
-
-/// A non-negative integer as JSON writes it (`10`, or `10.0`, which JSON Schema counts as an
-/// integer too) or as a query string does (`"10"`).
-fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
-    use serde::de::Error;
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Number {
-        Unsigned(u64),
-        Float(f64),
-        Text(String),
-    }
-    let bad = || D::Error::custom("expected a non-negative integer");
-    match Option::<Number>::deserialize(d)? {
-        None => Ok(None),
-        Some(Number::Unsigned(n)) => usize::try_from(n).map(Some).map_err(|_| bad()),
-        Some(Number::Float(f)) if f.fract() == 0.0 && (0.0..9.0e15).contains(&f) => {
-            Ok(Some(f as usize))
-        }
-        Some(Number::Text(t)) => t.trim().parse().map(Some).map_err(|_| bad()),
-        Some(Number::Float(_)) => Err(bad()),
-    }
-}
-
-fn resolve_place(raw: &str) -> Result<String, ApiError> {
-    Engine::places()
-        .resolve_filter(raw)
-        .map_err(ApiError::bad_request)
-}
-
-fn bound(raw: &str, end_of_day: bool) -> Result<i64, ApiError> {
-    parse_date_bound(raw, end_of_day)
-        .ok_or_else(|| ApiError::bad_request(format!("unparseable date {raw:?}")))
-}
-
-async fn run_search(
-    state: AppState,
-    caller: Caller,
-    p: SearchParams,
-) -> Result<Json<Value>, ApiError> {
-    let (limit, offset) = limits::page(p.limit, p.offset)?;
-    limits::text("q", p.q.as_deref(), limits::MAX_QUERY_CHARS)?;
-    for (name, value) in [
-        ("channel", &p.channel),
-        ("place", &p.place),
-        ("from", &p.from),
-        ("to", &p.to),
-        ("handler", &p.handler),
-        ("category", &p.category),
-        ("similar_to", &p.similar_to),
-    ] {
-        limits::text(name, value.as_deref(), limits::MAX_FIELD_CHARS)?;
-    }
-    if let Some(id) = p.similar_to {
-        let engine = state.engine.clone();
-        let key = id.clone();
-        let similar = tokio::task::spawn_blocking(move || engine.similar(&key, limit)).await??;
-        let hits = similar.ok_or_else(|| ApiError::not_found(format!("no case with id {id:?}")))?;
-        let hits: Vec<Value> = hits
-            .into_iter()
-            .map(|(s, score)| json!({ "score": score, "case": visible(&s.case, caller.role) }))
-            .collect();
-        return Ok(Json(
-            json!({ "similar_to": id, "total": hits.len(), "hits": hits }),
-        ));
-    }
-    let request = SearchRequest {
-        query: p.q.unwrap_or_default(),
-        channel: p.channel.as_deref().map(normalize_channel),
-        place: p.place.as_deref().map(resolve_place).transpose()?,
-        from: p.from.as_deref().map(|d| bound(d, false)).transpose()?,
-        to: p.to.as_deref().map(|d| bound(d, true)).transpose()?,
-        handler: p.handler,
-        category: p.category,
-        limit,
-        offset,
-        facet_counties: p.counties,
-    };
-    let engine = state.engine.clone();
-    let mut results = tokio::task::spawn_blocking(move || engine.search(&request)).await??;
-    for hit in &mut results.hits {
-        hit.case = visible(&hit.case, caller.role);
-    }
-    Ok(Json(
-        serde_json::to_value(&results).map_err(|e| ApiError::internal(e.to_string()))?,
-    ))
-}
-
-/// Search with filters, pagination and highlights (`<em>`), or similar cases to one id.
-async fn search_get(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    query: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let Query(p) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    run_search(state, caller, p).await
-}
-
-/// The same search with the parameters as a JSON body.
-async fn search_post(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    ApiJson(p): ApiJson<SearchParams>,
-) -> Result<Json<Value>, ApiError> {
-    run_search(state, caller, p).await
 }
 
 #[derive(Debug, Deserialize)]
