@@ -4,12 +4,13 @@
 
 mod report;
 
+pub use crate::matching::{BlockingConfig, BlockingStats};
 pub use report::{Report, render_html};
 
 use crate::analysis::Profile;
 use crate::matching::{
-    BlockInput, BlockingConfig, Constraints, Edge, Model, Prepared, TextSignature, candidate_pairs,
-    cluster, compare, idf,
+    BlockInput, Constraints, Edge, Model, Prepared, TextSignature, candidate_pairs, cluster,
+    compare, idf, key_hash,
 };
 use crate::model::Case;
 use rayon::prelude::*;
@@ -135,6 +136,8 @@ pub struct DedupeResult {
     pub rows: Vec<GroupRow>,
     pub pairs: Vec<ScoredPair>,
     pub candidate_pairs: usize,
+    /// postings held and spilled by blocking
+    pub blocking: BlockingStats,
     pub matter_labels: Vec<u32>,
     pub duplicate_labels: Vec<u32>,
 }
@@ -243,24 +246,24 @@ pub fn dedupe(
     let inputs: Vec<BlockInput<'_>> = records
         .iter()
         .map(|r| {
-            let mut keys: Vec<String> = Vec::with_capacity(3);
+            let mut keys: Vec<u64> = Vec::with_capacity(3);
             if let Some(k) = r.profile.id_key() {
-                keys.push(format!("id:{k}"));
+                keys.push(key_hash(&format!("id:{k}")));
             }
             keys.extend(
                 r.profile
                     .phone_keys()
                     .into_iter()
-                    .map(|k| format!("phone:{k}")),
+                    .map(|k| key_hash(&format!("phone:{k}"))),
             );
             keys.extend(
                 r.profile
                     .name_place_keys()
                     .into_iter()
-                    .map(|k| format!("name:{k}")),
+                    .map(|k| key_hash(&format!("name:{k}"))),
             );
             if let Some(a) = &r.profile.account {
-                keys.push(format!("account:{a}"));
+                keys.push(key_hash(&format!("account:{a}")));
             }
             BlockInput {
                 keys,
@@ -269,7 +272,9 @@ pub fn dedupe(
             }
         })
         .collect();
-    let candidates = candidate_pairs(&inputs, &opts.blocking);
+    let (candidates, blocking) = candidate_pairs(&inputs, &opts.blocking, &|d, t| {
+        progress(Stage::Blocking, d, t)
+    });
     drop(inputs);
     let candidate_count = candidates.len();
     progress(Stage::Blocking, n as u64, n as u64);
@@ -385,6 +390,7 @@ pub fn dedupe(
         rows,
         pairs,
         candidate_pairs: candidate_count,
+        blocking,
         matter_labels,
         duplicate_labels,
     }
