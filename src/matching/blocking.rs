@@ -45,7 +45,9 @@ pub type U32Map<V> = HashMap<u32, V, BuildHasherDefault<U32Hasher>>;
 pub struct BlockingConfig {
     /// rarest bigrams a record looks up
     pub anchors: usize,
-    /// bigrams in more records than this are not posted (0: max(64, n / 2000))
+    /// bigrams in more records than this are not posted (0: max(500, n / 2000)); a matter's
+    /// own bigrams are also in unrelated records, so too low a cap drops the very ones that
+    /// pair a collective complaint's residents
     pub max_posting: usize,
     /// text candidates kept per record
     pub text_candidates: usize,
@@ -244,7 +246,7 @@ pub fn candidate_pairs(
     key_pairs(records, cfg, &mut pairs);
     // text
     let cap = if cfg.max_posting == 0 {
-        (n / 2000).max(64)
+        (n / 2000).max(500)
     } else {
         cfg.max_posting
     } as u32;
