@@ -15,3 +15,4 @@ fi
 cargo test --release
 bash tests/api.sh
 python3 tests/browser/run.py
+bash tests/python.sh

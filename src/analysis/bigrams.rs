@@ -80,6 +80,8 @@ pub fn distinct_bigrams(normalized: &str) -> Vec<(u32, char, char)> {
 pub struct WeightedBigrams {
     pub keys: Vec<u32>,
     pub weights: Vec<f32>,
+    /// the object names the narrative mentions (see `object_names`)
+    pub objects: Vec<super::ObjectName>,
     /// the narrative says it was filed before
     pub says_repeated: bool,
 }

@@ -72,6 +72,22 @@ impl DedupeRecord {
         }
     }
 
+    /// The exact person keys blocking pairs records by: valid ID number, each phone, name in
+    /// county, platform account.
+    pub fn person_keys(&self) -> Vec<String> {
+        let p = &self.profile;
+        let mut keys: Vec<String> = Vec::with_capacity(3);
+        if let Some(k) = p.id_key() {
+            keys.push(format!("id:{k}"));
+        }
+        keys.extend(p.phone_keys().into_iter().map(|k| format!("phone:{k}")));
+        keys.extend(p.name_place_keys().into_iter().map(|k| format!("name:{k}")));
+        if let Some(a) = &p.account {
+            keys.push(format!("account:{a}"));
+        }
+        keys
+    }
+
     /// Received time in China time, for display.
     pub fn received(&self) -> Option<String> {
         let t = chrono::DateTime::from_timestamp(self.timestamp?, 0)?;
@@ -245,31 +261,10 @@ pub fn dedupe(
     progress(Stage::Blocking, 0, n as u64);
     let inputs: Vec<BlockInput<'_>> = records
         .iter()
-        .map(|r| {
-            let mut keys: Vec<u64> = Vec::with_capacity(3);
-            if let Some(k) = r.profile.id_key() {
-                keys.push(key_hash(&format!("id:{k}")));
-            }
-            keys.extend(
-                r.profile
-                    .phone_keys()
-                    .into_iter()
-                    .map(|k| key_hash(&format!("phone:{k}"))),
-            );
-            keys.extend(
-                r.profile
-                    .name_place_keys()
-                    .into_iter()
-                    .map(|k| key_hash(&format!("name:{k}"))),
-            );
-            if let Some(a) = &r.profile.account {
-                keys.push(key_hash(&format!("account:{a}")));
-            }
-            BlockInput {
-                keys,
-                bigrams: r.text.bigrams(),
-                timestamp: r.timestamp.unwrap_or(0),
-            }
+        .map(|r| BlockInput {
+            keys: r.person_keys().iter().map(|k| key_hash(k)).collect(),
+            bigrams: r.text.bigrams(),
+            timestamp: r.timestamp.unwrap_or(0),
         })
         .collect();
     let (candidates, blocking) = candidate_pairs(&inputs, &opts.blocking, &|d, t| {

@@ -77,6 +77,7 @@ impl CaseIndex {
         WeightedBigrams {
             keys: grams.into_iter().map(|g| g.0).collect(),
             weights,
+            objects: crate::analysis::object_names(normalized),
             says_repeated: crate::analysis::says_repeated(normalized),
         }
     }

@@ -10,7 +10,7 @@ use super::name::{self, NameLevel};
 use super::phone::{self, PhoneLevel};
 use super::place::{self, PlaceLevel};
 use super::recurrence::{self, RecurrenceLevel};
-use super::text::{self, TextLevel, TextSignature};
+use super::text::{self, ObjectLevel, TextLevel, TextSignature};
 use super::time_gap::{self, TimeLevel};
 use crate::analysis::Profile;
 use crate::model::Case;
@@ -53,6 +53,7 @@ pub struct Comparison {
     pub channel: ChannelLevel,
     pub account: AccountLevel,
     pub recurrence: RecurrenceLevel,
+    pub object: ObjectLevel,
 }
 
 impl Comparison {
@@ -69,6 +70,7 @@ impl Comparison {
             Comparator::Channel => self.channel.name(),
             Comparator::Account => self.account.name(),
             Comparator::Recurrence => self.recurrence.name(),
+            Comparator::Object => self.object.name(),
         }
     }
 }
@@ -148,6 +150,7 @@ pub fn compare(a: &Prepared<'_>, b: &Prepared<'_>) -> Comparison {
             (a.timestamp, a.text.says_repeated),
             (b.timestamp, b.text.says_repeated),
         ),
+        object: a.text.objects(b.text),
     }
 }
 
@@ -167,5 +170,6 @@ pub fn level_names(c: Comparator) -> Vec<&'static str> {
         Comparator::Channel => names(ChannelLevel::ALL),
         Comparator::Account => names(AccountLevel::ALL),
         Comparator::Recurrence => names(RecurrenceLevel::ALL),
+        Comparator::Object => names(ObjectLevel::ALL),
     }
 }

@@ -148,7 +148,7 @@ mod tests {
     use crate::matching::phone::PhoneLevel;
     use crate::matching::place::PlaceLevel;
     use crate::matching::recurrence::RecurrenceLevel;
-    use crate::matching::text::TextLevel;
+    use crate::matching::text::{ObjectLevel, TextLevel};
     use crate::matching::time_gap::TimeLevel;
 
     /// A pair whose person fields (name, phone, ID) and matter fields (text, place,
@@ -192,6 +192,7 @@ mod tests {
             channel: ChannelLevel::Unknown,
             account: AccountLevel::Missing,
             recurrence: RecurrenceLevel::Unknown,
+            object: ObjectLevel::Missing,
         }
     }
 

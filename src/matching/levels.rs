@@ -39,10 +39,12 @@ pub enum Comparator {
     Account,
     /// the later submission says it was filed before
     Recurrence,
+    /// the two narratives name one specific estate, village, company, road …
+    Object,
 }
 
 impl Comparator {
-    pub const ALL: [Comparator; 10] = [
+    pub const ALL: [Comparator; 11] = [
         Comparator::NamePhone,
         Comparator::IdNumber,
         Comparator::Home,
@@ -53,6 +55,7 @@ impl Comparator {
         Comparator::Channel,
         Comparator::Account,
         Comparator::Recurrence,
+        Comparator::Object,
     ];
 
     /// Fields that speak to the person question (the rest speak to the matter question).
@@ -75,6 +78,7 @@ impl Comparator {
             Comparator::Channel => "channel",
             Comparator::Account => "account",
             Comparator::Recurrence => "recurrence",
+            Comparator::Object => "object",
         }
     }
 }

@@ -57,7 +57,7 @@ impl PerRelation {
 /// The largest log2 ratio (bits) one level of each comparator may give between any two
 /// relations. No field is a veto: a time gap, a category or a channel is weak evidence at
 /// most; only identifiers may be decisive (two valid, different ID numbers).
-pub const DEFAULT_CAPS: [(&str, f64); 10] = [
+pub const DEFAULT_CAPS: [(&str, f64); 11] = [
     ("name_phone", 16.0),
     ("id_number", 24.0),
     ("home", 8.0),
@@ -68,6 +68,7 @@ pub const DEFAULT_CAPS: [(&str, f64); 10] = [
     ("channel", 2.0),
     ("account", 12.0),
     ("recurrence", 3.0),
+    ("object", 6.0),
 ];
 
 fn default_caps() -> BTreeMap<String, f64> {

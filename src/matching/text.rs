@@ -6,7 +6,7 @@
 //! in their own words share its rare name, not common words.
 
 use super::levels::levels;
-use crate::analysis::WeightedBigrams;
+use crate::analysis::{ObjectName, WeightedBigrams, object_names};
 pub use crate::analysis::{bigram_hash, distinct_bigrams, idf, says_repeated};
 
 levels! {
@@ -34,6 +34,23 @@ pub struct TextSignature {
     norm: f32,
     /// the narrative says it was filed before
     pub says_repeated: bool,
+    /// every reading of the object names the narrative mentions
+    object_readings: Vec<ObjectName>,
+    /// the keys of the specific ones (rare in the collection), sorted
+    objects: Vec<u32>,
+}
+
+/// A name is specific when its rarest bigram is in at most about 1% of the collection
+/// (idf ≥ 1 + ln 100): 金桂苑小区 is, 该小区 and 物业公司 are not.
+const SPECIFIC_IDF: f32 = 5.6;
+
+levels! {
+    /// Whether two narratives name one specific object (estate, village, company, road …).
+    pub enum ObjectLevel {
+        Same => "same",
+        Different => "different",
+        Missing => "missing",
+    }
 }
 
 impl TextSignature {
@@ -49,6 +66,7 @@ impl TextSignature {
             bigrams: grams.iter().map(|g| g.0).collect(),
             weights: grams.iter().map(|&(h, a, b)| weight(h, a, b)).collect(),
             says_repeated: says_repeated(normalized),
+            object_readings: object_names(normalized),
             ..TextSignature::default()
         };
         sig.totals();
@@ -61,6 +79,7 @@ impl TextSignature {
             bigrams: w.keys,
             weights: w.weights,
             says_repeated: w.says_repeated,
+            object_readings: w.objects,
             ..TextSignature::default()
         };
         sig.totals();
@@ -78,6 +97,33 @@ impl TextSignature {
     fn totals(&mut self) {
         self.total = self.weights.iter().sum();
         self.norm = self.weights.iter().map(|w| w * w).sum::<f32>().sqrt();
+        let weight = |h: &u32| {
+            self.bigrams
+                .binary_search(h)
+                .map_or(0.0, |i| self.weights[i])
+        };
+        self.objects = self
+            .object_readings
+            .iter()
+            .filter(|o| o.bigrams.iter().map(weight).fold(0.0, f32::max) >= SPECIFIC_IDF)
+            .map(|o| o.key)
+            .collect();
+    }
+
+    /// Whether the two narratives name one specific object: missing when either names none.
+    pub fn objects(&self, other: &TextSignature) -> ObjectLevel {
+        if self.objects.is_empty() || other.objects.is_empty() {
+            return ObjectLevel::Missing;
+        }
+        let (mut i, mut j) = (0, 0);
+        while i < self.objects.len() && j < other.objects.len() {
+            match self.objects[i].cmp(&other.objects[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => return ObjectLevel::Same,
+            }
+        }
+        ObjectLevel::Different
     }
 
     pub fn len(&self) -> usize {
@@ -228,6 +274,37 @@ mod tests {
         let other_estate = text_similarity(&s[0], &s[2]) / text_similarity(&plain[0], &plain[2]);
         assert!(same_estate > 1.0, "{same_estate}");
         assert!(other_estate < 1.0, "{other_estate}");
+    }
+
+    #[test]
+    fn one_object_named_is_same_and_two_villages_of_one_template_are_different() {
+        // every bigram rare except those of the shared template words
+        let template: std::collections::HashSet<u32> = distinct_bigrams(&normalize(
+            "村委会多年没有公开村级财务，请求纪检部门调查处理，我住在，电梯坏了没人修",
+        ))
+        .into_iter()
+        .map(|g| g.0)
+        .collect();
+        let weigh = |h: u32, _: char, _: char| {
+            if template.contains(&h) {
+                idf(2000, 10_000)
+            } else {
+                idf(2, 10_000)
+            }
+        };
+        let s = |t: &str| TextSignature::weighted(&normalize(t), weigh);
+        let a = s("多吉新湾村村委会多年没有公开村级财务，请求纪检部门调查处理。");
+        let b = s("株林东湾村村委会多年没有公开村级财务，请求纪检部门调查处理。");
+        let c = s("我住在多吉新湾村，村里的账目一直不公开。");
+        assert_eq!(a.objects(&b), ObjectLevel::Different);
+        assert_eq!(a.objects(&c), ObjectLevel::Same);
+        // nothing specific named, or weights that cannot tell: no evidence
+        let d = s("电梯坏了没人修");
+        assert_eq!(a.objects(&d), ObjectLevel::Missing);
+        assert_eq!(
+            sig("多吉新湾村村委会").objects(&sig("多吉新湾村")),
+            ObjectLevel::Missing
+        );
     }
 
     #[test]

@@ -227,3 +227,22 @@ impl prometheus_client::collector::Collector for Scrape {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_values_are_escaped_and_methods_bounded() {
+        let m = Metrics::default();
+        m.record("BREW", "/a\"b\\c\nd", 200, 0.003);
+        let health = crate::server::WriterHealth::default();
+        let text = m.render(7, &health);
+        assert!(
+            text.contains(r#"route="/a\"b\\c\nd""#) && text.contains(r#"method="other""#),
+            "{text}"
+        );
+        assert!(!text.contains("BREW") && text.contains("casematch_documents 7"));
+        assert!(text.ends_with("# EOF\n"));
+    }
+}

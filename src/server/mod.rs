@@ -5,6 +5,7 @@
 mod auth;
 mod config;
 mod error;
+mod history;
 mod jobs;
 mod limits;
 mod metrics;
@@ -89,6 +90,9 @@ fn required_roles(method: &Method, route: &str) -> Option<&'static [Role]> {
             | "/ui/style.css" | "/v1/places",
         ) => None,
         ("POST", "/v1/cases" | "/v1/check") => Some(INTAKE),
+        (_, "/v1/cases/{id}/history" | "/v1/ticket" | "/v1/model") => {
+            Some(&[Role::Intake, Role::Supervisor, Role::Admin])
+        }
         _ => Some(SUPERVISOR),
     }
 }

@@ -313,6 +313,7 @@ pub fn document() -> Value {
     });
     let supervisor = ["supervisor", "admin"];
     let intake = ["intake", "admin"];
+    let desk = ["intake", "supervisor", "admin"];
     let case_body = json!({ "required": true, "content": { "application/json": { "schema": schema_ref("CaseInput") } } });
     let paths = json!({
         "/v1/cases": { "post": op(json!({
@@ -462,6 +463,37 @@ pub fn document() -> Value {
                 "400": err("Unknown format"), "404": err("No such job"), "409": err("The job is still running, or failed")
             }
         }), &supervisor) },
+        "/v1/cases/{id}/history": { "get": op(json!({
+            "tags": ["cases"], "operationId": "case_history", "summary": "The matter history of one case",
+            "description": "The case's duplicate group and matter group on one timeline, newest first; `first` marks the earliest record (首办). No personal data.",
+            "parameters": [ id_param("Case id") ],
+            "responses": {
+                "200": ok("`{id, original_id, duplicates, related, records: [{id, relation: self|duplicate|related, channel, platform, received_at, handler, status, title, location, summary, content, linked_to, first}]}`",
+                    json!({ "type": "object", "required": ["id", "records"] })),
+                "400": err("A parameter out of bounds"), "404": err("No case with this id")
+            }
+        }), &desk) },
+        "/v1/model": { "get": op(json!({
+            "tags": ["check"], "operationId": "model_summary", "summary": "The model's thresholds and priors (log2), for drawing the evidence",
+            "responses": {
+                "200": ok("`{person_threshold, matter_threshold, person_prior, matter_prior, source}`",
+                    json!({ "type": "object", "required": ["person_threshold", "matter_threshold"] }))
+            }
+        }), &desk) },
+        "/v1/ticket": { "post": op(json!({
+            "tags": ["check"], "operationId": "read_ticket", "summary": "Read the fields of a pasted ticket for the desk to confirm",
+            "description": "The text is not kept or logged.",
+            "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                "type": "object", "required": ["text"], "properties": { "text": { "type": "string", "maxLength": MAX_CASE_BYTES } } },
+                "example": { "text": "来电人：张先生，联系电话：13912345678，问题属地：长沙市岳麓区，诉求内容：小区夜间施工噪音扰民" } } } },
+            "responses": {
+                "200": ok("`{name, phone, id_number, id_number_check: valid|masked|invalid, location, division, address, title, content, channel, labelled}`: each field absent when not found",
+                    json!({ "type": "object" })),
+                "400": err("Not valid JSON, or no `text`"),
+                "413": err("The body is larger than body_limit_bytes"),
+                "415": err("The body is not `application/json`")
+            }
+        }), &desk) },
         "/healthz": { "get": op(json!({ "tags": ["ops"], "operationId": "healthz", "summary": "Liveness",
             "responses": { "200": ok("Alive", json!({ "type": "object", "required": ["status"], "properties": { "status": { "const": "ok" } } })) } }), &[]) },
         "/readyz": { "get": op(json!({ "tags": ["ops"], "operationId": "readyz", "summary": "Readiness: the index answers and the writer commits",

@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(openapi))
         .route("/v1/places", get(places))
+        .merge(super::history::router())
         .route("/", get(|| async { Html(include_str!("web/index.html")) }))
         .route(
             "/ui/app.js",
@@ -220,12 +221,15 @@ pub struct PlacesParams {
 /// Divisions whose name starts with `q`: place autocomplete.
 async fn places(ApiQuery(p): ApiQuery<PlacesParams>) -> Result<Json<Value>, ApiError> {
     limits::text("q", Some(&p.q), limits::MAX_FIELD_CHARS)?;
-    let g = Engine::places();
-    let list: Vec<Value> = g
-        .suggest(&p.q, 20)
-        .into_iter()
-        .map(|d| json!({ "code": d.code, "name": g.full_name(&d.code) }))
-        .collect();
+    // a prefix scans the gazetteer's names: off the async runtime, like searches
+    let list = tokio::task::spawn_blocking(move || {
+        let g = Engine::places();
+        g.suggest(&p.q, 20)
+            .into_iter()
+            .map(|d| json!({ "code": d.code, "name": g.full_name(&d.code) }))
+            .collect::<Vec<Value>>()
+    })
+    .await?;
     Ok(Json(Value::Array(list)))
 }
 

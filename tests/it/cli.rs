@@ -127,3 +127,30 @@ fn show_prints_the_case_and_fails_for_unknown_ids() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+/// `serve --help` shows each setting's default as the code has it, and a bad
+/// CASEMATCH_KEYS stops the server before it binds, saying what the format is.
+#[test]
+fn serve_help_shows_the_defaults_and_bad_keys_are_refused() {
+    let out = casematch().args(["serve", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for shown in [
+        "[default: 127.0.0.1:7700]",
+        "[default: 1200]",
+        "[default: 10485760]",
+        "[default: 30000]",
+        "--log-format",
+    ] {
+        assert!(help.contains(shown), "{shown} missing from:\n{help}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = casematch()
+        .args(["serve", "--addr", "127.0.0.1:0", "--index"])
+        .arg(dir.path().join("ix"))
+        .env("CASEMATCH_KEYS", "desk:intake:a,b")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("CASEMATCH_KEYS"), "{err}");
+}

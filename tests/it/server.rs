@@ -1545,3 +1545,68 @@ async fn the_access_log_has_request_ids_and_no_personal_data() {
         "{log}"
     );
 }
+
+/// Every operation the OpenAPI document names is a route of the router, with the method
+/// the document gives, and the document is OpenAPI 3.1 with both security schemes.
+#[tokio::test]
+async fn the_openapi_document_names_only_routes_that_exist() {
+    let s = state_with(Config::default());
+    let (st, doc, _) = call(
+        &s,
+        "GET",
+        "/openapi.json",
+        None,
+        "application/json",
+        Body::empty(),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["bearer"]["scheme"], "bearer");
+    assert_eq!(schemes["api_key"]["name"], "X-API-Key");
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 13, "{}", paths.len());
+    for (path, ops) in paths {
+        for (method, op) in ops.as_object().unwrap() {
+            let uri = path.replace("{id}", "no-such-id");
+            let r = raw_call(
+                &s,
+                &method.to_uppercase(),
+                &uri,
+                &[("x-api-key", "boss-key")],
+            )
+            .await;
+            let status = r.status();
+            let body = r.into_body().collect().await.unwrap().to_bytes();
+            let text = String::from_utf8_lossy(&body);
+            assert!(
+                status != StatusCode::METHOD_NOT_ALLOWED && !text.contains("no such route"),
+                "{method} {path}: {status} {text}"
+            );
+            // every status the server gave is documented for the operation
+            assert!(
+                op["responses"].get(status.as_str()).is_some(),
+                "{method} {path}: {status} is not documented"
+            );
+            if op.get("x-roles").is_some() {
+                assert_eq!(
+                    op["security"],
+                    json!([{"bearer": []}, {"api_key": []}]),
+                    "{path}"
+                );
+            }
+        }
+    }
+    let links = &paths["/v1/dedupe/jobs"]["post"]["responses"]["202"]["links"];
+    for id in ["job_status", "job_groups", "job_report"] {
+        assert!(
+            links
+                .as_object()
+                .unwrap()
+                .values()
+                .any(|l| l["operationId"] == id),
+            "{links}"
+        );
+    }
+}
