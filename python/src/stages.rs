@@ -13,7 +13,7 @@
 use crate::{CasematchError, Model, RecordError, engine_err, parse_case};
 use casematch::Engine;
 use casematch::engine::DedupeRecord;
-use casematch::matching::{Constraints, Edge, Prepared, cluster, compare, idf};
+use casematch::matching::{Constraints, Edge, Prepared, TextSignature, cluster, compare, idf};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use rayon::prelude::*;
@@ -306,16 +306,17 @@ impl Scorer {
         let df = self.df.get();
         let model = &self.model;
         py.detach(|| {
-            let parsed: Vec<DedupeRecord> = records
+            let parsed: Vec<(DedupeRecord, TextSignature)> = records
                 .par_iter()
                 .enumerate()
                 .map(|(i, r)| {
-                    let mut rec = Engine::dedupe_record(
+                    let rec = Engine::dedupe_record(
                         parse_case(r).map_err(|e| format!("record {}: {e}", nodes[i]))?,
                     );
-                    rec.text
-                        .reweight(|h| idf(df.df.get(&h).copied().map_or(0, u64::from), df.docs));
-                    Ok(rec)
+                    let text = rec
+                        .text
+                        .signature(|h| idf(df.df.get(&h).copied().map_or(0, u64::from), df.docs));
+                    Ok((rec, text))
                 })
                 .collect::<Result<_, String>>()
                 .map_err(RecordError::new_err)?;
@@ -342,10 +343,10 @@ impl Scorer {
     }
 }
 
-fn prepared(r: &DedupeRecord) -> Prepared<'_> {
+fn prepared((r, text): &(DedupeRecord, TextSignature)) -> Prepared<'_> {
     Prepared {
         profile: &r.profile,
-        text: &r.text,
+        text,
         timestamp: r.timestamp,
         category: r.category.as_deref(),
         channel: r.channel.as_deref(),
