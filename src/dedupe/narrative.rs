@@ -16,9 +16,10 @@ use std::collections::HashMap;
 pub struct Narrative {
     /// sorted distinct bigram hashes (their ranks in the vocabulary while dedupe scores)
     bigrams: Box<[u32]>,
-    /// every reading of the object names mentioned; dropped when the model does not weigh
+    /// every reading of the object names mentioned, flattened: `key, n, n bigram keys` per
+    /// reading (one allocation, not one per reading); dropped when the model does not weigh
     /// the object comparator
-    objects: Box<[ObjectName]>,
+    objects: Box<[u32]>,
     pub says_repeated: bool,
 }
 
@@ -30,7 +31,7 @@ impl Narrative {
                 .into_iter()
                 .map(|g| g.0)
                 .collect(),
-            objects: object_names(normalized).into_boxed_slice(),
+            objects: flatten(&object_names(normalized)),
             says_repeated: says_repeated(normalized),
         }
     }
@@ -53,7 +54,7 @@ impl Narrative {
         TextSignature::from_weighted(WeightedBigrams {
             keys: self.bigrams.to_vec(),
             weights: self.bigrams.iter().map(|&h| weight(h)).collect(),
-            objects: self.objects.to_vec(),
+            objects: unflatten(&self.objects),
             says_repeated: self.says_repeated,
         })
     }
@@ -84,10 +85,33 @@ impl Narrative {
         TextSignature::from_weighted(WeightedBigrams {
             keys: self.bigrams.iter().map(|&i| vocab.keys[r(i)]).collect(),
             weights: self.bigrams.iter().map(|&i| vocab.weights[r(i)]).collect(),
-            objects: self.objects.to_vec(),
+            objects: unflatten(&self.objects),
             says_repeated: self.says_repeated,
         })
     }
+}
+
+fn flatten(objects: &[ObjectName]) -> Box<[u32]> {
+    let mut out = Vec::with_capacity(objects.iter().map(|o| 2 + o.bigrams.len()).sum());
+    for o in objects {
+        out.push(o.key);
+        out.push(o.bigrams.len() as u32);
+        out.extend_from_slice(&o.bigrams);
+    }
+    out.into_boxed_slice()
+}
+
+fn unflatten(mut flat: &[u32]) -> Vec<ObjectName> {
+    let mut out = Vec::new();
+    while let [key, n, rest @ ..] = flat {
+        let n = (*n as usize).min(rest.len());
+        out.push(ObjectName {
+            key: *key,
+            bigrams: rest[..n].into(),
+        });
+        flat = &rest[n..];
+    }
+    out
 }
 
 /// The batch's distinct bigram keys, sorted, with the idf weight of each.
@@ -194,6 +218,9 @@ mod tests {
         let mut a = Narrative::of(&normalize(TEXTS[0]));
         let b = Narrative::of(&normalize(TEXTS[1]));
         assert!(!a.objects.is_empty());
+        let readings = object_names(&normalize(TEXTS[0]));
+        assert!(readings.len() >= 2);
+        assert_eq!(unflatten(&a.objects), readings);
         // every bigram rare: 金桂苑小区 is specific in both
         let (sa, sb) = (a.signature(|_| 9.0), b.signature(|_| 9.0));
         assert_eq!(sa.objects(&sb).name(), "same");
