@@ -10,8 +10,9 @@ Each stage runs what ``casematch dedupe`` runs in memory, so the groups are the 
 2. the batch's bigram document frequencies (a Spark aggregation, broadcast);
 3. candidate pairs by Spark joins with the single-machine caps: a person-key group of up
    to 60 records is compared all-pairs, a larger one with each record's 20 next neighbours
-   in time; text candidates from each record's 12 rarest posted bigrams (posted: in 2 to
-   max(64, n/2000) records), sharing at least two of them, the 50 best kept per record;
+   in time; text candidates from each record's 16 rarest posted bigrams (posted: in 2 to
+   max(500, n/2000) records), sharing at least two of them, the 50 sharing the most idf
+   mass (ln(n / df) summed over the shared ones) kept per record;
 4. pair scores by the engine over Arrow batches (records shipped to the pairs' buckets);
 5. connected components of the positive matter edges (min-label propagation with pointer
    jumping), then the engine's average-linkage clustering inside each component: matter
@@ -39,7 +40,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 # the caps of `casematch dedupe` (BlockingConfig::default)
-ANCHORS = 12
+ANCHORS = 16
 TEXT_CANDIDATES = 50
 KEY_GROUP_ALL_PAIRS = 60
 KEY_WINDOW = 20
@@ -260,22 +261,27 @@ def _key_pairs(feat: DataFrame) -> DataFrame:
     return sp.unionByName(lp)
 
 
-def _text_pairs(anchors: DataFrame) -> DataFrame:
+def _text_pairs(anchors: DataFrame, docs: int) -> DataFrame:
     posted = anchors.select(F.col("idx").alias("j"), F.explode("posted").alias("g"))
+    # a shared anchor weighs ln(docs / df), df its postings' length (docs: at least 1,000)
+    weight = posted.groupBy("g").agg(
+        F.log(F.lit(float(max(docs, 1000))) / F.count("*")).alias("w")
+    )
     anc = anchors.select(
         F.col("idx").alias("i"),
         F.when(F.size("anchors") >= 2, 2).otherwise(1).alias("need"),
         F.explode("anchors").alias("g"),
     )
     hits = (
-        anc.join(posted, "g")
+        anc.join(weight, "g")
+        .join(posted, "g")
         .where(F.col("i") != F.col("j"))
         .groupBy("i", "j")
-        .agg(F.count("*").alias("hits"), F.first("need").alias("need"))
+        .agg(F.count("*").alias("hits"), F.sum("w").alias("mass"), F.first("need").alias("need"))
         .where(F.col("hits") >= F.col("need"))
     )
     best = hits.withColumn(
-        "r", F.row_number().over(Window.partitionBy("i").orderBy(F.desc("hits"), "j"))
+        "r", F.row_number().over(Window.partitionBy("i").orderBy(F.desc("mass"), "j"))
     ).where(F.col("r") <= TEXT_CANDIDATES)
     return best.select(F.least("i", "j").alias("a"), F.greatest("i", "j").alias("b"))
 
@@ -377,7 +383,7 @@ def dedupe(
         _anchors_fn(bc, max_posting),
         "idx long, posted array<int>, anchors array<int>",
     )
-    pairs = _key_pairs(feat).unionByName(_text_pairs(anchors)).distinct()
+    pairs = _key_pairs(feat).unionByName(_text_pairs(anchors, n)).distinct()
     pairs = pairs.persist(StorageLevel.MEMORY_AND_DISK)
     candidate_pairs = pairs.count()
     stage("candidate pairs", candidate_pairs)

@@ -13,7 +13,7 @@
 use crate::{CasematchError, Model, RecordError, engine_err, parse_case};
 use casematch::Engine;
 use casematch::engine::DedupeRecord;
-use casematch::matching::{Constraints, Edge, Prepared, cluster, compare, idf};
+use casematch::matching::{Constraints, Edge, Prepared, TextSignature, cluster, compare, idf};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use rayon::prelude::*;
@@ -184,7 +184,7 @@ impl DocFreq {
         self.docs
     }
 
-    /// Bigrams in more records than this are not posted: max(64, records / 2000), as in
+    /// Bigrams in more records than this are not posted: max(500, records / 2000), as in
     /// `casematch dedupe` (or `max_posting` when not 0).
     #[pyo3(signature = (max_posting=0))]
     fn posting_cap(&self, max_posting: usize) -> u32 {
@@ -194,7 +194,7 @@ impl DocFreq {
     /// Per record (bigrams in the Arrow list layout of `features`): the bigrams it is posted
     /// under (in 2..=cap records) and its `anchors` rarest of those (by frequency, then key),
     /// both in the same layout.
-    #[pyo3(signature = (values, offsets, anchors=12, max_posting=0))]
+    #[pyo3(signature = (values, offsets, anchors=16, max_posting=0))]
     fn anchors<'py>(
         &self,
         py: Python<'py>,
@@ -261,7 +261,7 @@ type Lists<'py> = (
 
 fn posting_cap(docs: u64, max_posting: usize) -> u32 {
     if max_posting == 0 {
-        (docs as usize / 2000).max(64) as u32
+        (docs as usize / 2000).max(500) as u32
     } else {
         max_posting as u32
     }
@@ -306,16 +306,17 @@ impl Scorer {
         let df = self.df.get();
         let model = &self.model;
         py.detach(|| {
-            let parsed: Vec<DedupeRecord> = records
+            let parsed: Vec<(DedupeRecord, TextSignature)> = records
                 .par_iter()
                 .enumerate()
                 .map(|(i, r)| {
-                    let mut rec = Engine::dedupe_record(
+                    let rec = Engine::dedupe_record(
                         parse_case(r).map_err(|e| format!("record {}: {e}", nodes[i]))?,
                     );
-                    rec.text
-                        .reweight(|h| idf(df.df.get(&h).copied().map_or(0, u64::from), df.docs));
-                    Ok(rec)
+                    let text = rec
+                        .text
+                        .signature(|h| idf(df.df.get(&h).copied().map_or(0, u64::from), df.docs));
+                    Ok((rec, text))
                 })
                 .collect::<Result<_, String>>()
                 .map_err(RecordError::new_err)?;
@@ -342,10 +343,10 @@ impl Scorer {
     }
 }
 
-fn prepared(r: &DedupeRecord) -> Prepared<'_> {
+fn prepared((r, text): &(DedupeRecord, TextSignature)) -> Prepared<'_> {
     Prepared {
         profile: &r.profile,
-        text: &r.text,
+        text,
         timestamp: r.timestamp,
         category: r.category.as_deref(),
         channel: r.channel.as_deref(),

@@ -2,7 +2,7 @@
 
 use super::terminal;
 use anyhow::{Context, bail};
-use casematch::engine::DedupeRecord;
+use casematch::engine::{BlockingConfig, DedupeRecord};
 use casematch::{
     ColumnMap, DedupeOptions, Engine, Format, ManualLinks, PreviousGroups, ReadOptions, Stage,
     TextEncoding,
@@ -47,9 +47,33 @@ pub struct Args {
     /// Quiet; print the summary as JSON
     #[arg(long)]
     pub json: bool,
+    /// Memory for blocking's postings before they are spilled to a temporary file, in bytes
+    /// or with a unit (512M, 2G); default: no limit
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory_limit: Option<u64>,
     /// Labels (id<TAB>person<TAB>matter): also print blocking recall per relation
     #[arg(long)]
     pub truth: Option<PathBuf>,
+}
+
+/// A size in bytes, with an optional K/M/G (powers of 1024) suffix and an optional B.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim().to_ascii_uppercase();
+    let t = t.strip_suffix('B').unwrap_or(&t);
+    let (digits, unit) = match t.char_indices().last() {
+        Some((i, 'K')) => (&t[..i], 1u64 << 10),
+        Some((i, 'M')) => (&t[..i], 1 << 20),
+        Some((i, 'G')) => (&t[..i], 1 << 30),
+        _ => (t, 1),
+    };
+    let n: f64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (bytes, or a number with K, M or G)"))?;
+    if !(n.is_finite() && n >= 0.0) {
+        return Err(format!("`{s}` is not a size"));
+    }
+    Ok((n * unit as f64) as u64)
 }
 
 fn read_previous(path: &Path) -> anyhow::Result<PreviousGroups> {
@@ -176,6 +200,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         pb.finish_and_clear();
     }
     let bar = terminal::count_progress(args.json);
+    let stage_seen = std::sync::Mutex::new(None::<Stage>);
     let result = Engine::dedupe_with(
         &model,
         records,
@@ -188,18 +213,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 Some(p) => read_links(p)?,
                 None => ManualLinks::default(),
             },
-            ..DedupeOptions::default()
+            blocking: BlockingConfig {
+                memory_limit: args.memory_limit.unwrap_or(0),
+                ..BlockingConfig::default()
+            },
         },
         &|stage, done, total| {
-            bar.set_message(match stage {
-                Stage::Blocking => "blocking",
-                Stage::Scoring => "scoring pairs",
-                Stage::Clustering => "clustering",
-            });
+            // a new stage restarts the bar, so its ETA is that stage's own rate
+            let mut current = stage_seen.lock().unwrap_or_else(|e| e.into_inner());
+            if *current != Some(stage) {
+                *current = Some(stage);
+                bar.reset();
+                bar.set_message(match stage {
+                    Stage::Blocking => "1/3 blocking",
+                    Stage::Scoring => "2/3 scoring",
+                    Stage::Clustering => "3/3 clustering",
+                });
+            }
             bar.set_length(total);
             bar.set_position(done);
         },
     );
+    if let Some(e) = &result.blocking_stats().spill_error {
+        eprintln!("warning: --memory-limit not kept, blocking postings stayed in memory: {e}");
+    }
     bar.finish_and_clear();
     let file = std::fs::File::create(&args.output)
         .with_context(|| format!("creating {}", args.output.display()))?;
@@ -263,4 +300,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_read_with_and_without_units() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("512M"), Ok(512 << 20));
+        assert_eq!(parse_size("2g"), Ok(2 << 30));
+        assert_eq!(parse_size("1.5GB"), Ok(3 << 29));
+        assert_eq!(parse_size("64k"), Ok(64 << 10));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("-1G").is_err());
+    }
 }

@@ -2,14 +2,18 @@
 //! duplicate groups (same person, same matter) nested in matter groups, with stable ids and a
 //! report.
 
+mod narrative;
 mod report;
 
+pub use narrative::{Narrative, Vocabulary};
+
+pub use crate::matching::{BlockingConfig, BlockingStats};
 pub use report::{Report, render_html};
 
 use crate::analysis::Profile;
 use crate::matching::{
-    BlockInput, BlockingConfig, Constraints, Edge, Model, Prepared, TextSignature, candidate_pairs,
-    cluster, compare, idf,
+    BlockInput, Comparator, Constraints, Edge, Model, Prepared, TextSignature, candidate_pairs,
+    cluster, compare, key_hash,
 };
 use crate::model::Case;
 use rayon::prelude::*;
@@ -17,7 +21,7 @@ use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
 /// What dedupe keeps of a record: a few raw fields, the profile without its text, and the
-/// narrative's bigram signature — about 2 KB per record, whatever the narrative's length.
+/// narrative's distinct bigram keys (4 bytes each, no weights: see [`Narrative`]).
 #[derive(Debug, Clone)]
 pub struct DedupeRecord {
     pub id: String,
@@ -28,7 +32,7 @@ pub struct DedupeRecord {
     pub handler: Option<Box<str>>,
     pub location: Option<Box<str>>,
     pub profile: Profile,
-    pub text: TextSignature,
+    pub text: Narrative,
     /// the first characters of the title or content, for the report
     pub summary: Box<str>,
 }
@@ -36,7 +40,7 @@ pub struct DedupeRecord {
 impl DedupeRecord {
     pub fn new(case: Case) -> DedupeRecord {
         let mut profile = Profile::of(&case);
-        let text = TextSignature::of(&profile.text);
+        let text = Narrative::of(&profile.text);
         profile.text = String::new();
         let summary: String = case
             .title
@@ -61,10 +65,10 @@ impl DedupeRecord {
         }
     }
 
-    fn prepared(&self) -> Prepared<'_> {
+    fn prepared<'a>(&'a self, text: &'a TextSignature) -> Prepared<'a> {
         Prepared {
             profile: &self.profile,
-            text: &self.text,
+            text,
             timestamp: self.timestamp,
             category: self.category.as_deref(),
             channel: self.channel.as_deref(),
@@ -151,8 +155,12 @@ pub struct DedupeResult {
     pub rows: Vec<GroupRow>,
     pub pairs: Vec<ScoredPair>,
     pub candidate_pairs: usize,
+    /// postings held and spilled by blocking
+    pub blocking: BlockingStats,
     pub matter_labels: Vec<u32>,
     pub duplicate_labels: Vec<u32>,
+    /// the batch's bigrams with their weights
+    pub vocabulary: Vocabulary,
 }
 
 fn order_key(r: &DedupeRecord) -> (i64, &str) {
@@ -228,44 +236,46 @@ fn resolve_links(records: &[DedupeRecord], links: &[(String, String)]) -> Vec<(u
         .collect()
 }
 
-/// Weighs every record's narrative bigrams by their inverse document frequency over the
-/// batch: a name that few records share says more than a word every record uses.
-pub fn weigh_texts(records: &mut [DedupeRecord]) {
-    let mut df: HashMap<u32, u32> = HashMap::new();
-    for r in records.iter() {
-        for &h in r.text.bigrams() {
-            *df.entry(h).or_default() += 1;
-        }
-    }
-    let docs = records.len() as u64;
-    records.par_iter_mut().for_each(|r| {
-        r.text
-            .reweight(|h| idf(df.get(&h).copied().map_or(0, u64::from), docs));
-    });
+/// Whether the model gives the object comparator any weight (the bundled one does not).
+fn weighs_objects(model: &Model) -> bool {
+    model
+        .weights
+        .get(Comparator::Object.name())
+        .is_some_and(|levels| levels.values().any(|w| (0..4).any(|i| w.get(i) != 0.0)))
 }
 
-/// Runs blocking, scoring and clustering over the records (their text weights are set from
-/// the batch first).
+/// Runs blocking, scoring and clustering over the records, narrative bigrams weighted by
+/// their idf over the batch (a name that few records share says more than a word every
+/// record uses).
 pub fn dedupe(
     records: &mut [DedupeRecord],
     model: &Model,
     opts: &DedupeOptions,
     progress: &(dyn Fn(Stage, u64, u64) + Sync),
 ) -> DedupeResult {
-    weigh_texts(records);
-    let records: &[DedupeRecord] = records;
+    if !weighs_objects(model) {
+        records.iter_mut().for_each(|r| r.text.drop_objects());
+    }
     let n = records.len();
     progress(Stage::Blocking, 0, n as u64);
     let inputs: Vec<BlockInput<'_>> = records
         .iter()
         .map(|r| BlockInput {
-            keys: r.person_keys(),
+            keys: r.person_keys().iter().map(|k| key_hash(k)).collect(),
             bigrams: r.text.bigrams(),
             timestamp: r.timestamp.unwrap_or(0),
         })
         .collect();
-    let candidates = candidate_pairs(&inputs, &opts.blocking);
+    let (candidates, blocking) = candidate_pairs(&inputs, &opts.blocking, &|d, t| {
+        progress(Stage::Blocking, d, t)
+    });
     drop(inputs);
+    // while scored, the narratives hold their bigrams' ranks in the batch's vocabulary,
+    // whose weights make each pair's signatures
+    let vocab = Vocabulary::of(records.iter().map(|r| &r.text));
+    records.par_iter_mut().for_each(|r| r.text.rank(&vocab));
+    let ranked: &[DedupeRecord] = records;
+    let signature = |i: u32| ranked[i as usize].text.ranked_signature(&vocab);
     let candidate_count = candidates.len();
     progress(Stage::Blocking, n as u64, n as u64);
     let total = candidates.len() as u64;
@@ -273,13 +283,21 @@ pub fn dedupe(
     let pairs: Vec<ScoredPair> = candidates
         .par_chunks(4096)
         .flat_map_iter(|chunk| {
+            // pairs are sorted: one record's pairs follow each other
+            let mut first: Option<(u32, TextSignature)> = None;
             let out: Vec<ScoredPair> = chunk
                 .iter()
                 .map(|&(a, b)| {
+                    let ta = match first.take() {
+                        Some((i, t)) if i == a => t,
+                        _ => signature(a),
+                    };
+                    let tb = signature(b);
                     let cmp = compare(
-                        &records[a as usize].prepared(),
-                        &records[b as usize].prepared(),
+                        &ranked[a as usize].prepared(&ta),
+                        &ranked[b as usize].prepared(&tb),
                     );
+                    first = Some((a, ta));
                     let s = model.score(&cmp);
                     ScoredPair {
                         a,
@@ -295,6 +313,8 @@ pub fn dedupe(
         })
         .collect();
     drop(candidates);
+    records.par_iter_mut().for_each(|r| r.text.unrank(&vocab));
+    let records: &[DedupeRecord] = records;
     progress(Stage::Clustering, 0, 2);
     let must = resolve_links(records, &opts.links.must);
     let cannot = resolve_links(records, &opts.links.cannot);
@@ -380,8 +400,10 @@ pub fn dedupe(
         rows,
         pairs,
         candidate_pairs: candidate_count,
+        blocking,
         matter_labels,
         duplicate_labels,
+        vocabulary: vocab,
     }
 }
 

@@ -202,7 +202,11 @@ impl Report {
                             let evidence = if i == m[0] {
                                 Vec::new()
                             } else {
-                                let cmp = compare(&orig.prepared(), &r.prepared());
+                                let text = |r: &DedupeRecord| {
+                                    r.text.signature(|h| result.vocabulary.weight(h))
+                                };
+                                let (ta, tb) = (text(orig), text(r));
+                                let cmp = compare(&orig.prepared(&ta), &r.prepared(&tb));
                                 model
                                     .score(&cmp)
                                     .evidence

@@ -22,6 +22,11 @@ impl Deduped {
         crate::dedupe::blocking_recall(&self.records, &self.result, truth)
     }
 
+    /// What blocking held in memory and spilled to disk.
+    pub fn blocking_stats(&self) -> &crate::dedupe::BlockingStats {
+        &self.result.blocking
+    }
+
     /// The HTML report.
     pub fn report_html(&self) -> String {
         crate::dedupe::render_html(&self.report)

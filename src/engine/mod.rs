@@ -23,7 +23,8 @@ pub use records::{
 
 pub use crate::analysis::{Profile, mask_middle};
 pub use crate::dedupe::{
-    DedupeOptions, DedupeRecord, GroupRow, ManualLinks, PreviousGroups, Report, Stage,
+    BlockingConfig, BlockingStats, DedupeOptions, DedupeRecord, GroupRow, ManualLinks,
+    PreviousGroups, Report, Stage,
 };
 pub use crate::index::{
     AuditEntry, AuditOutcome, AuditReport, Bucket, CaseWriter, CountyCount, FacetValue, Highlight,

@@ -24,7 +24,7 @@ mod recurrence;
 mod text;
 mod time_gap;
 
-pub use blocking::{BlockInput, BlockingConfig, candidate_pairs};
+pub use blocking::{BlockInput, BlockingConfig, BlockingStats, candidate_pairs, key_hash};
 pub use check::{CheckOptions, CheckResult, FieldEvidence, Match, Routing, check_profile};
 pub use cluster::{Constraints, Edge, cluster};
 pub use comparison::{Comparison, Prepared, compare};

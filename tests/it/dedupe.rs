@@ -187,3 +187,39 @@ fn report_counts_repeats_and_collective_matters() {
     let html = render_html(&report);
     assert!(html.contains("重信重访率") && html.contains("A1"));
 }
+
+#[test]
+fn a_tiny_memory_limit_spills_and_gives_the_same_groups_as_none() {
+    use casematch::dedupe::BlockingConfig;
+    use casematch::synth::{Generator, GeneratorConfig};
+    let generated: Vec<Case> = Generator::new(GeneratorConfig {
+        seed: 5,
+        expected_records: 1500,
+        ..GeneratorConfig::default()
+    })
+    .take(1500)
+    .map(|r| r.case)
+    .collect();
+    let (_, in_memory, r1) = run(generated.clone(), &DedupeOptions::default());
+    let (_, spilled, r2) = run(
+        generated,
+        &DedupeOptions {
+            blocking: BlockingConfig {
+                memory_limit: 64,
+                ..BlockingConfig::default()
+            },
+            ..DedupeOptions::default()
+        },
+    );
+    assert_eq!(r1.blocking.spilled_bytes, 0);
+    assert!(
+        r2.blocking.spilled_bytes >= 4 * r2.blocking.postings && r2.blocking.postings > 0,
+        "{:?}",
+        r2.blocking
+    );
+    assert_eq!(r2.blocking.spill_error, None);
+    assert_eq!(r1.candidate_pairs, r2.candidate_pairs);
+    // groups with more than one member exist, so equality says something
+    assert!(r1.rows.iter().any(|r| r.size > 1));
+    assert_eq!(in_memory, spilled);
+}
