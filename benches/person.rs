@@ -7,42 +7,14 @@
 //! index's `audit/`). Knob: CASEMATCH_LOAD_SECONDS (default 10 per run).
 
 mod common;
+mod http;
 
 use casematch::server::{AppState, Config, app};
 use casematch::synth::Rng;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::BufReader;
 use tokio::net::TcpStream;
-
-async fn request(conn: &mut BufReader<TcpStream>, body: &str) -> std::io::Result<u16> {
-    let req = format!(
-        "POST /v1/person HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    conn.get_mut().write_all(req.as_bytes()).await?;
-    let mut line = String::new();
-    conn.read_line(&mut line).await?;
-    let status = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let mut length = 0usize;
-    loop {
-        line.clear();
-        conn.read_line(&mut line).await?;
-        if line == "\r\n" || line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-            length = v.trim().parse().unwrap_or(0);
-        }
-    }
-    let mut buf = vec![0u8; length];
-    conn.read_exact(&mut buf).await?;
-    Ok(status)
-}
 
 async fn run(
     addr: std::net::SocketAddr,
@@ -60,7 +32,9 @@ async fn run(
             let (mut lat, mut errors, mut i) = (Vec::new(), 0u64, c);
             while Instant::now() < deadline {
                 let t = Instant::now();
-                match request(&mut conn, &bodies[i % bodies.len()]).await {
+                match http::request(&mut conn, "POST", "/v1/person", &bodies[i % bodies.len()])
+                    .await
+                {
                     Ok(200) => lat.push(t.elapsed().as_secs_f64() * 1000.0),
                     _ => errors += 1,
                 }
@@ -98,10 +72,7 @@ fn main() {
     let engine = common::engine();
     let n = engine.index().num_cases();
     println!("index: {n} cases");
-    let seconds = std::env::var("CASEMATCH_LOAD_SECONDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10);
+    let seconds = http::env_num("CASEMATCH_LOAD_SECONDS", 10);
     // keys of stored cases, drawn at random
     let searcher = engine.index().searcher();
     let mut rng = Rng::new(21);
