@@ -47,9 +47,13 @@ pub struct Profile {
     /// The address after its division names (street, number, building), normalised.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub home_detail: String,
-    /// Normalised narrative (title and content), for text comparators.
+    /// Normalised narrative (title and content); text comparators read `matter_text()`.
     #[serde(default)]
     pub text: String,
+    /// The complainant's own address and name, normalised, letters and digits only, `|`
+    /// between them: cut from the narrative before it is compared (see `matter_text`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub identity: String,
     /// `platform:account`: the poster's user id, scoped by the platform that issued it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
@@ -91,51 +95,68 @@ impl Profile {
             place,
             home,
             home_detail,
-            text: without_own_identity(
-                normalize(&case.narrative()),
-                [case.address.as_deref(), case.name.as_deref()],
-            ),
+            text: normalize(&case.narrative()),
+            identity: identity_of([case.address.as_deref(), case.name.as_deref()]),
             account: account_key(case),
         }
     }
 }
 
-/// The normalised narrative with every character pair that also occurs in the complainant's
-/// own address or name turned into a break. Letters open with "我是…省…县…镇的村民某某": that
-/// is who and where the writer is, which the name and home comparators already weigh. Left in
-/// the text it counts twice and makes one person's letters about different matters look alike
-/// (in generated letters, over half the rare text two such letters share is the address).
-fn without_own_identity(text: String, fields: [Option<&str>; 2]) -> String {
-    let grams: std::collections::HashSet<(char, char)> = fields
+/// The address and name a narrative's self-introduction would restate, as `matter_text` reads them.
+fn identity_of(fields: [Option<&str>; 2]) -> String {
+    fields
         .into_iter()
         .flatten()
-        .flat_map(|f| {
-            let chars: Vec<char> = normalize(f)
+        .map(|f| {
+            normalize(f)
                 .chars()
                 .filter(|c| c.is_alphanumeric())
-                .collect();
-            chars.windows(2).map(|w| (w[0], w[1])).collect::<Vec<_>>()
+                .collect::<String>()
         })
-        .collect();
-    if grams.is_empty() {
-        return text;
-    }
-    let chars: Vec<char> = text.chars().collect();
-    let mut cut = vec![false; chars.len()];
-    for i in 1..chars.len() {
-        if grams.contains(&(chars[i - 1], chars[i])) {
-            cut[i - 1] = true;
-            cut[i] = true;
+        .filter(|f| f.chars().count() >= 2)
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+impl Profile {
+    /// The narrative as the text comparators read it: every character pair that also occurs
+    /// in the complainant's own address or name becomes a break. Letters open with "我是…省…
+    /// 县…镇的村民某某": who and where the writer is, which the name and home comparators
+    /// already weigh. Left in the text it counts twice and makes one person's letters about
+    /// different matters look alike (in generated letters, over half the rare text two such
+    /// letters share is the address).
+    pub fn matter_text(&self) -> std::borrow::Cow<'_, str> {
+        use std::borrow::Cow;
+        if self.identity.is_empty() {
+            return Cow::Borrowed(&self.text);
         }
+        let grams: std::collections::HashSet<(char, char)> = self
+            .identity
+            .split('|')
+            .flat_map(|f| {
+                let chars: Vec<char> = f.chars().collect();
+                chars.windows(2).map(|w| (w[0], w[1])).collect::<Vec<_>>()
+            })
+            .collect();
+        let chars: Vec<char> = self.text.chars().collect();
+        let mut cut = vec![false; chars.len()];
+        for i in 1..chars.len() {
+            if grams.contains(&(chars[i - 1], chars[i])) {
+                cut[i - 1] = true;
+                cut[i] = true;
+            }
+        }
+        if !cut.contains(&true) {
+            return Cow::Borrowed(&self.text);
+        }
+        Cow::Owned(
+            chars
+                .into_iter()
+                .zip(cut)
+                .map(|(c, cut)| if cut { '|' } else { c })
+                .collect(),
+        )
     }
-    if !cut.contains(&true) {
-        return text;
-    }
-    chars
-        .into_iter()
-        .zip(cut)
-        .map(|(c, cut)| if cut { '|' } else { c })
-        .collect()
 }
 
 /// `platform:account`, both trimmed; `None` without an account.
@@ -199,7 +220,12 @@ mod tests {
             ),
             ..Case::default()
         };
-        let text = Profile::of(&case).text;
+        let profile = Profile::of(&case);
+        assert!(
+            profile.text.starts_with("我是甘肃省"),
+            "the profile keeps the narrative whole"
+        );
+        let text = profile.matter_text();
         for gone in ["甘肃", "广河", "周珍", "珍雨"] {
             assert!(!text.contains(gone), "{gone} in {text}");
         }
@@ -212,7 +238,7 @@ mod tests {
             name: None,
             ..case
         };
-        assert!(Profile::of(&bare).text.contains("甘肃省临夏"));
+        assert!(Profile::of(&bare).matter_text().contains("甘肃省临夏"));
     }
 
     #[test]

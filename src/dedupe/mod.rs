@@ -40,8 +40,9 @@ pub struct DedupeRecord {
 impl DedupeRecord {
     pub fn new(case: Case) -> DedupeRecord {
         let mut profile = Profile::of(&case);
-        let text = Narrative::of(&profile.text);
+        let text = Narrative::of(&profile.matter_text());
         profile.text = String::new();
+        profile.identity = String::new();
         let summary: String = case
             .title
             .as_deref()

@@ -24,8 +24,10 @@ impl Engine {
     pub fn compare(&self, a: &Case, b: &Case) -> PairScore {
         let (pa, pb) = (Profile::of(a), Profile::of(b));
         let searcher = self.index.searcher();
-        let ta = TextSignature::from_weighted(self.index.text_weights(&searcher, &pa.text));
-        let tb = TextSignature::from_weighted(self.index.text_weights(&searcher, &pb.text));
+        let ta =
+            TextSignature::from_weighted(self.index.text_weights(&searcher, &pa.matter_text()));
+        let tb =
+            TextSignature::from_weighted(self.index.text_weights(&searcher, &pb.matter_text()));
         let cmp = compare(&Prepared::new(a, &pa, &ta), &Prepared::new(b, &pb, &tb));
         let s = self.model.score(&cmp);
         let verdict = match (s.same_person, s.same_matter) {

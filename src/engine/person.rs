@@ -256,7 +256,8 @@ impl Engine {
             .iter()
             .map(|h| {
                 TextSignature::from_weighted(
-                    self.index().text_weights(&searcher, &h.stored.profile.text),
+                    self.index()
+                        .text_weights(&searcher, &h.stored.profile.matter_text()),
                 )
             })
             .collect();

@@ -71,7 +71,7 @@ impl CaseIndex {
                 found.entry(addr).or_insert(0.0);
             }
         }
-        if let Some(text) = more_like_this(f, &searcher, &profile.text, q)? {
+        if let Some(text) = more_like_this(f, &searcher, &profile.matter_text(), q)? {
             for (score, addr) in
                 searcher.search(&text, &TopDocs::with_limit(q.text).order_by_score())?
             {
@@ -139,7 +139,8 @@ impl CaseIndex {
     ) -> Result<Vec<(StoredCase, f32)>> {
         let searcher = self.searcher();
         let q = CandidateQuery::default();
-        let Some(query) = more_like_this(self.fields(), &searcher, &profile.text, &q)? else {
+        let Some(query) = more_like_this(self.fields(), &searcher, &profile.matter_text(), &q)?
+        else {
             return Ok(Vec::new());
         };
         let top = searcher.search(&query, &TopDocs::with_limit(limit + 1).order_by_score())?;

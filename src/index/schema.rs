@@ -186,7 +186,7 @@ impl CaseFields {
             doc.add_text(self.account_key, a);
         }
         let mut gram = String::with_capacity(8);
-        for (_, a, b) in crate::analysis::distinct_bigrams(&p.text) {
+        for (_, a, b) in crate::analysis::distinct_bigrams(&p.matter_text()) {
             gram.clear();
             gram.push(a);
             gram.push(b);

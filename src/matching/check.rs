@@ -187,7 +187,8 @@ pub fn check_profile(
     opts: &CheckOptions,
 ) -> Result<CheckResult> {
     let searcher = index.searcher();
-    let query_text = TextSignature::from_weighted(index.text_weights(&searcher, &profile.text));
+    let query_text =
+        TextSignature::from_weighted(index.text_weights(&searcher, &profile.matter_text()));
     let query = Prepared::new(case, profile, &query_text);
     let candidates = index.candidates(profile, &opts.candidates)?;
     // score every candidate first; only the reported matches get their evidence and summary
@@ -196,8 +197,9 @@ pub fn check_profile(
         if stored.case.id == case.id {
             continue;
         }
-        let other_text =
-            TextSignature::from_weighted(index.text_weights(&searcher, &stored.profile.text));
+        let other_text = TextSignature::from_weighted(
+            index.text_weights(&searcher, &stored.profile.matter_text()),
+        );
         let other = Prepared::new(&stored.case, &stored.profile, &other_text);
         let cmp = compare(&query, &other);
         let s = model.score(&cmp);

@@ -112,7 +112,7 @@ pub fn unlabelled_pairs(
     use rayon::prelude::*;
     let searcher = index.searcher();
     let sig = |s: &crate::index::StoredCase| {
-        TextSignature::from_weighted(index.text_weights(&searcher, &s.profile.text))
+        TextSignature::from_weighted(index.text_weights(&searcher, &s.profile.matter_text()))
     };
     let per_case: Vec<Vec<Comparison>> = cases
         .par_iter()

@@ -280,8 +280,9 @@ pub fn labelled_pairs(
     let per_case: Vec<Vec<(String, LabelledPair)>> = cases
         .par_iter()
         .map(|s| {
-            let query_text =
-                TextSignature::from_weighted(index.text_weights(&searcher, &s.profile.text));
+            let query_text = TextSignature::from_weighted(
+                index.text_weights(&searcher, &s.profile.matter_text()),
+            );
             let query = Prepared::new(&s.case, &s.profile, &query_text);
             let Some(tq) = truth.get(&s.case.id) else {
                 return Ok(Vec::new());
@@ -295,7 +296,7 @@ pub fn labelled_pairs(
                     continue;
                 };
                 let other_text = TextSignature::from_weighted(
-                    index.text_weights(&searcher, &other.profile.text),
+                    index.text_weights(&searcher, &other.profile.matter_text()),
                 );
                 let cmp = compare(
                     &query,

@@ -297,7 +297,7 @@ fn schemas() -> Value {
                 "title": { "type": "string" }, "content": { "type": "string" },
                 "category": { "type": "string" }, "handler": { "type": "string" },
                 "status": { "type": "string", "enum": ["受理", "办理中", "办结"] },
-                "account": { "type": "string" },
+                "account": { "type": "string", "description": "masked unless the caller is admin" },
                 "extra": { "type": "object" }
             }
         },
@@ -549,7 +549,7 @@ pub fn document() -> Value {
         }), &intake) },
         "/v1/cases/{id}": { "get": op(json!({
             "tags": ["cases"], "operationId": "get_case", "summary": "One case by id",
-            "description": "ID numbers and phones are masked unless the caller is admin.",
+            "description": "ID numbers, phones and platform accounts are masked unless the caller is admin.",
             "parameters": [ id_param("Case id"),
                 { "name": "related", "in": "query", "required": false, "schema": { "type": "boolean" },
                   "description": "Also check the case against the others (`related` holds verdict and matches)" } ],

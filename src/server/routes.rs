@@ -1,13 +1,13 @@
 //! Route handlers and the OpenAPI document generated from their annotations.
 
 use super::AppState;
-use super::auth::{Caller, Role};
+use super::auth::Caller;
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use super::jobs::{Confinement, JobInput, JobState, TempFile, Upload, confined};
 use super::limits;
+use super::search_views::visible;
 use crate::engine::{
     ColumnMap, Engine, FIELD_NAMES, Format, ReadOptions, StoredCase, TextEncoding, Upsert,
-    mask_middle,
 };
 use crate::model::{Case, case_from_json_line};
 use axum::body::Bytes;
@@ -80,16 +80,6 @@ fn is_ndjson(headers: &HeaderMap) -> bool {
         .is_some_and(|ct| {
             ct.starts_with("application/x-ndjson") || ct.starts_with("application/jsonl")
         })
-}
-
-/// ID numbers and phones masked for roles that need not see them.
-fn visible(case: &Case, role: Role) -> Case {
-    let mut c = case.clone();
-    if !role.sees_personal_data() {
-        c.id_number = c.id_number.as_deref().map(|s| mask_middle(s, 4, 4));
-        c.phone = c.phone.as_deref().map(|s| mask_middle(s, 3, 4));
-    }
-    c
 }
 
 fn upsert_label(u: Upsert) -> &'static str {

@@ -225,6 +225,20 @@ async fn cases_add_replace_read_with_masking_and_bulk() {
     s.writer.commit().await.unwrap();
     let (_, v) = json_call(&s, "GET", "/v1/cases/A", Some("boss"), Value::Null).await;
     assert_eq!(v["case"]["content"], "内容已更新");
+    // a platform account is an identifier too: masked for supervisors as in search and export
+    let with_account = json!({"id": "D", "content": "路灯坏了", "platform": "问政平台", "account": "wx_openid_9876"});
+    let (st, _) = json_call(&s, "POST", "/v1/cases", Some("desk"), with_account).await;
+    assert_eq!(st, StatusCode::CREATED);
+    s.writer.commit().await.unwrap();
+    let (_, v) = json_call(&s, "GET", "/v1/cases/D", Some("sup"), Value::Null).await;
+    let masked = v["case"]["account"].as_str().unwrap().to_string();
+    assert!(
+        masked.starts_with("wx") && masked.ends_with("76") && masked.contains('*'),
+        "{masked}"
+    );
+    assert!(!masked.contains("openid"), "{masked}");
+    let (_, v) = json_call(&s, "GET", "/v1/cases/D", Some("boss"), Value::Null).await;
+    assert_eq!(v["case"]["account"], "wx_openid_9876");
 }
 
 #[tokio::test]
