@@ -46,19 +46,8 @@ async fn load(
             (lat, errors)
         }));
     }
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for t in tasks {
-        let (l, e) = t.await.expect("task");
-        all.extend(l);
-        errors += e;
-    }
-    all.sort_by(f64::total_cmp);
-    let p = |q: f64| {
-        all.get(((all.len().max(1) - 1) as f64 * q) as usize)
-            .copied()
-            .unwrap_or(f64::NAN)
-    };
+    let (all, errors) = http::gather(tasks).await;
+    let p = |q: f64| http::quantile(&all, q);
     println!(
         "{name:<8} {connections} connections, {seconds}s: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, errors {errors}",
         all.len() as f64 / seconds as f64,

@@ -46,3 +46,23 @@ pub async fn request(
     conn.read_exact(&mut buf).await?;
     Ok(status)
 }
+
+/// Joins the client tasks: every latency in ms, sorted, and the number of failed requests.
+pub async fn gather(tasks: Vec<tokio::task::JoinHandle<(Vec<f64>, u64)>>) -> (Vec<f64>, u64) {
+    let (mut all, mut errors) = (Vec::new(), 0);
+    for t in tasks {
+        let (l, e) = t.await.expect("task");
+        all.extend(l);
+        errors += e;
+    }
+    all.sort_by(f64::total_cmp);
+    (all, errors)
+}
+
+/// The q-quantile of sorted latencies (NaN when there are none).
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    sorted
+        .get(((sorted.len().max(1) - 1) as f64 * q) as usize)
+        .copied()
+        .unwrap_or(f64::NAN)
+}
