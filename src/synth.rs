@@ -307,12 +307,22 @@ struct Matter {
     group: (String, &'static str),
 }
 
+/// Share of a returning complainant's new matters that are another problem of the objects
+/// (estate, village, employer …) of their previous matter: people write about where they
+/// live and work.
+const OWN_OBJECTS_AGAIN: f64 = 0.4;
+/// Least share of a collective matter's residents who first write months or years after it
+/// began (a profile's `long_gap` raises it).
+const LATE_RESIDENTS: f64 = 0.1;
+
 /// An endless stream of synthetic records; use `take(n)`.
 pub struct Generator {
     rng: Rng,
     cfg: GeneratorConfig,
     counties: Vec<(String, String)>,
     persons: Vec<Person>,
+    /// per remembered complainant, the problem and objects of their latest matter
+    homes: Vec<Option<(usize, Objects)>>,
     recent: Vec<(usize, Objects)>,
     queue: std::collections::VecDeque<SynthRecord>,
     next_person: u64,
@@ -478,6 +488,7 @@ impl Generator {
             cfg,
             counties,
             persons: Vec::new(),
+            homes: Vec::new(),
             recent: Vec::new(),
             queue: Default::default(),
             next_person: 0,
@@ -564,24 +575,30 @@ impl Generator {
         }
     }
 
-    fn remember(&mut self, p: &Person) {
+    /// Keeps `p` among the complainants who may come back; returns its slot.
+    fn remember(&mut self, p: &Person) -> usize {
         if self.persons.len() < 20_000 {
             self.persons.push(p.clone());
+            self.homes.push(None);
+            self.persons.len() - 1
         } else {
             let i = self.rng.below(self.persons.len());
             self.persons[i] = p.clone();
+            self.homes[i] = None;
+            i
         }
     }
 
-    fn person(&mut self, county: &(String, String)) -> Person {
+    /// The complainant of a one-person matter (one seen before, or new) and their slot.
+    fn person(&mut self, county: &(String, String)) -> (Person, usize) {
         if !self.persons.is_empty() && self.rng.chance(self.cfg.returning_rate) {
             let i = self.rng.below(self.persons.len());
-            return self.persons[i].clone();
+            return (self.persons[i].clone(), i);
         }
         let local = self.rng.chance(0.8);
         let p = self.new_person(local.then(|| county.clone()));
-        self.remember(&p);
-        p
+        let slot = self.remember(&p);
+        (p, slot)
     }
 
     fn new_objects(&mut self) -> Objects {
@@ -640,6 +657,29 @@ impl Generator {
         } else {
             (self.rng.below(PROBLEMS.len()), self.new_objects())
         };
+        let collective = self.rng.chance(self.cfg.collective_rate);
+        let single = (!collective).then(|| self.person(&objs.county));
+        // a complainant seen before often comes back about another problem of their own
+        // estate, village or employer
+        let (problem_idx, objs) = match single.as_ref().and_then(|(_, slot)| {
+            self.homes
+                .get(*slot)
+                .cloned()
+                .flatten()
+                .filter(|_| self.rng.chance(OWN_OBJECTS_AGAIN))
+        }) {
+            Some((pi, home)) => {
+                let p = (pi + 1 + self.rng.below(PROBLEMS.len() - 1)) % PROBLEMS.len();
+                (p, home)
+            }
+            None => (problem_idx, objs),
+        };
+        if let Some(home) = single
+            .as_ref()
+            .and_then(|(_, slot)| self.homes.get_mut(*slot))
+        {
+            *home = Some((problem_idx, objs.clone()));
+        }
         if self.recent.len() < 400 {
             self.recent.push((problem_idx, objs.clone()));
         } else {
@@ -736,7 +776,6 @@ impl Generator {
             + Duration::minutes(self.rng.below(self.pace as usize + 1) as i64);
         self.clock = self.clock.max(target) + Duration::minutes(1 + self.rng.below(30) as i64);
         let start = self.clock;
-        let collective = self.rng.chance(self.cfg.collective_rate);
         if collective {
             let n = 10 + self.rng.below(30);
             for _ in 0..n {
@@ -744,7 +783,13 @@ impl Generator {
                 let repeats = 1
                     + usize::from(self.rng.chance(0.2))
                     + usize::from(knobs.long_gap > 0.2 && self.rng.chance(0.3));
-                let offset = Duration::hours(self.rng.below(24 * 20) as i64);
+                // most residents write within weeks; some take the matter up months or
+                // years later, while it drags on
+                let offset = if self.rng.chance(knobs.long_gap.max(LATE_RESIDENTS)) {
+                    Duration::hours((24 * (90 + self.rng.below(2 * 365 - 90))) as i64)
+                } else {
+                    Duration::hours(self.rng.below(24 * 20) as i64)
+                };
                 let shared = self.rng.chance(knobs.collective_shared);
                 self.person_submissions(&matter, &person, repeats, start + offset, true, shared);
             }
@@ -753,8 +798,9 @@ impl Generator {
             while repeats < 9 && self.rng.chance(1.0 - 1.0 / self.cfg.mean_repeats.max(1.0)) {
                 repeats += 1;
             }
-            let person = self.person(&objs.county);
-            self.person_submissions(&matter, &person, repeats, start, false, true);
+            if let Some((person, _)) = single {
+                self.person_submissions(&matter, &person, repeats, start, false, true);
+            }
         }
     }
 
@@ -797,7 +843,7 @@ impl Generator {
                     if self.rng.chance(0.5) {
                         other.address = person.address.clone();
                     }
-                    self.remember(&other);
+                    let _ = self.remember(&other);
                     filer = other;
                 }
             }
@@ -1408,6 +1454,83 @@ mod tests {
             }
         }
         assert!(kinds.values().any(|k| k.len() == 2));
+    }
+
+    #[test]
+    fn complainants_come_back_about_their_own_estate_and_residents_join_late() {
+        use crate::analysis::{normalize, object_names};
+        let recs = records(Profile::Default, 20_000);
+        let mut named: HashMap<&str, HashSet<u32>> = Default::default();
+        let mut matters: HashMap<&str, Vec<&str>> = Default::default();
+        for r in &recs {
+            let text = normalize(r.case.content.as_deref().unwrap_or_default());
+            named
+                .entry(&r.matter)
+                .or_default()
+                .extend(object_names(&text).iter().map(|o| o.key));
+            let m = matters.entry(&r.person).or_default();
+            if !m.contains(&r.matter.as_str()) {
+                m.push(&r.matter);
+            }
+        }
+        // specific names only (in at most 1% of matters): 金桂苑小区, not 小区
+        let mut df: HashMap<u32, usize> = HashMap::new();
+        for keys in named.values() {
+            for &k in keys {
+                *df.entry(k).or_default() += 1;
+            }
+        }
+        let most = named.len() / 100;
+        for keys in named.values_mut() {
+            keys.retain(|k| df[k] <= most);
+        }
+        let share = |pairs: &[(&str, &str)]| {
+            let shared = pairs
+                .iter()
+                .filter(|(a, b)| !named[a].is_disjoint(&named[b]))
+                .count();
+            shared as f64 / pairs.len().max(1) as f64
+        };
+        let own: Vec<(&str, &str)> = matters
+            .values()
+            .flat_map(|m| m.windows(2).map(|w| (w[0], w[1])))
+            .collect();
+        let all: Vec<&str> = named.keys().copied().collect();
+        let strangers: Vec<(&str, &str)> = all.windows(2).map(|w| (w[0], w[1])).collect();
+        assert!(own.len() > 100, "{} returning complainants", own.len());
+        let (own_share, stranger_share) = (share(&own), share(&strangers));
+        assert!(
+            own_share > 0.12 && own_share > 5.0 * stranger_share,
+            "one person's matters name one object in {own_share:.3}, strangers' in {stranger_share:.3}"
+        );
+        // residents of a collective matter who first write months after it began
+        let mut first: HashMap<&str, HashMap<&str, DateTime<FixedOffset>>> = Default::default();
+        for r in &recs {
+            if let Some(t) = r.case.received_at {
+                let e = first
+                    .entry(&r.matter)
+                    .or_default()
+                    .entry(&r.person)
+                    .or_insert(t);
+                *e = (*e).min(t);
+            }
+        }
+        let (mut residents, mut late) = (0, 0);
+        for persons in first.values().filter(|p| p.len() >= 10) {
+            let Some(start) = persons.values().min() else {
+                continue;
+            };
+            residents += persons.len();
+            late += persons
+                .values()
+                .filter(|t| (**t - *start).num_days() > 80)
+                .count();
+        }
+        let late_share = late as f64 / residents.max(1) as f64;
+        assert!(
+            (0.03..0.3).contains(&late_share),
+            "{late} of {residents} residents late"
+        );
     }
 
     #[test]

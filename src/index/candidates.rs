@@ -1,6 +1,7 @@
 //! Candidate retrieval for the duplicate check: exact person keys and a more-like-this text
 //! query, each capped. Never a scan.
 
+use super::person::{KeyKind, MatchLevel, PersonQuery};
 use super::schema::{CaseFields, StoredCase};
 use super::store::CaseIndex;
 use crate::analysis::{Profile, analyze_words};
@@ -62,6 +63,28 @@ impl CaseIndex {
         }
         if let Some(a) = &profile.account {
             keys.push(Term::from_field_text(f.account_key, a));
+        }
+        // masked values (138****1234, 4301**********2329) on either side: the phone and ID
+        // number keys that a mask is consistent with; names are too common for this
+        let masked: Vec<Box<dyn Query>> = PersonQuery::from_profile(profile)
+            .clauses(f)
+            .into_iter()
+            .filter(|(kind, level, _)| {
+                *level == MatchLevel::Possible && matches!(kind, KeyKind::Phone | KeyKind::IdNumber)
+            })
+            .filter(|(_, _, clauses)| !clauses.is_empty())
+            .map(|(_, _, clauses)| {
+                Box::new(BooleanQuery::new(
+                    clauses.into_iter().map(|c| (Occur::Should, c)).collect(),
+                )) as Box<dyn Query>
+            })
+            .collect();
+        for query in masked {
+            for (_, addr) in
+                searcher.search(&query, &TopDocs::with_limit(q.per_key).order_by_score())?
+            {
+                found.entry(addr).or_insert(0.0);
+            }
         }
         for term in keys {
             let query = TermQuery::new(term, IndexRecordOption::Basic);

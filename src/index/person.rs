@@ -190,7 +190,7 @@ fn regex(field: Field, pattern: &str) -> Vec<Box<dyn Query>> {
 }
 
 /// The index queries that find one key kind at one level.
-type KeyClauses = (KeyKind, MatchLevel, Vec<Box<dyn Query>>);
+pub(crate) type KeyClauses = (KeyKind, MatchLevel, Vec<Box<dyn Query>>);
 
 /// Visible digits a phone mask must show to count as a possible match.
 const PHONE_MIN_VISIBLE: usize = 5;
@@ -234,7 +234,7 @@ impl PersonQuery {
     }
 
     /// The index queries of each kind and level.
-    fn clauses(&self, f: &CaseFields) -> Vec<KeyClauses> {
+    pub(crate) fn clauses(&self, f: &CaseFields) -> Vec<KeyClauses> {
         let mut out = Vec::new();
         if let Some(name) = &self.name {
             let exact = name_key(name).map(|k| terms(f.name_key, [k]));

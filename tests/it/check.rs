@@ -268,3 +268,27 @@ fn a_repeat_two_years_later_is_duplicate_with_the_old_case_as_original() {
         );
     }
 }
+
+#[test]
+fn a_masked_phone_on_either_side_finds_the_person_whatever_the_text() {
+    // another platform's export masks the phone; the text is of another matter, so only the
+    // mask can bring the case among the candidates
+    for (on_file, asked) in [
+        ("139****5678", "13912345678"),
+        ("13912345678", "139-XXXX-5678"),
+    ] {
+        let mut cases = background();
+        let mut old = submission("WEB-1", "", on_file, "", "2023-05-01T09:00:00+08:00", NOISE);
+        old.address = None;
+        cases.push(old);
+        let e = engine_with(cases);
+        let mut q = submission("WEB-5", "", asked, "", "2023-08-01T09:00:00+08:00", WAGES);
+        q.address = None;
+        let r = e.check(&q).unwrap();
+        let m = r.matches.iter().find(|m| m.id == "WEB-1");
+        assert!(
+            m.is_some_and(|m| m.verdict == Verdict::SamePerson),
+            "{on_file} on file, {asked} asked: {r:#?}"
+        );
+    }
+}
