@@ -89,6 +89,14 @@ impl DedupeRecord {
         if let Some(a) = &p.account {
             keys.push(format!("account:{a}"));
         }
+        // a masked value from another platform's export meets the full value it hides, and
+        // other masks of it, through one coarse shape: the head and tail most masks leave
+        for ph in &p.phones {
+            keys.extend(mask_shape(&ph.digits, 3, 4).map(|k| format!("phone~{k}")));
+        }
+        if let Some(id) = p.id_number.as_ref().and_then(|i| i.pattern18()) {
+            keys.extend(mask_shape(&id, 4, 4).map(|k| format!("id~{k}")));
+        }
         keys
     }
 
@@ -98,6 +106,17 @@ impl DedupeRecord {
         let cst = chrono::FixedOffset::east_opt(8 * 3600)?;
         Some(t.with_timezone(&cst).format("%Y-%m-%d %H:%M").to_string())
     }
+}
+
+/// `len:head:tail` of a full or masked value when its first `head` and last `tail`
+/// characters are visible and something lies between them.
+fn mask_shape(value: &str, head: usize, tail: usize) -> Option<String> {
+    let n = value.len();
+    if !value.is_ascii() || n <= head + tail {
+        return None;
+    }
+    let (h, t) = (&value[..head], &value[n - tail..]);
+    (!h.contains('*') && !t.contains('*')).then(|| format!("{n}:{h}:{t}"))
 }
 
 /// One output line (FORMAT.md task 1, plus the groups' originals, sizes and channels).

@@ -223,3 +223,32 @@ fn a_tiny_memory_limit_spills_and_gives_the_same_groups_as_none() {
     assert!(r1.rows.iter().any(|r| r.size > 1));
     assert_eq!(in_memory, spilled);
 }
+
+#[test]
+fn masked_phones_and_id_numbers_pair_with_the_values_they_hide() {
+    // texts of different matters, so only the identifiers can make the pairs candidates
+    let mut full = case("F1", "", "13912345678", 1, "网上", NOISE);
+    full.id_number = Some("430104198807152329".into());
+    let masked_phone = case("M1", "", "139****5678", 20, "电话", WAGES);
+    let mut masked_id = case("M2", "", "", 25, "来信", LIFT);
+    masked_id.id_number = Some("4301**********2329".into());
+    let other = case("O1", "", "139****5679", 21, "电话", WAGES);
+    let mut all = vec![full, masked_phone, masked_id, other];
+    for c in &mut all {
+        c.name = None;
+        c.address = None;
+    }
+    let (records, _, result) = run(all, &DedupeOptions::default());
+    let index: HashMap<&str, u32> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i as u32))
+        .collect();
+    let paired = |a: &str, b: &str| {
+        let (x, y) = (index[a].min(index[b]), index[a].max(index[b]));
+        result.pairs.iter().any(|p| (p.a, p.b) == (x, y))
+    };
+    assert!(paired("F1", "M1"), "masked phone");
+    assert!(paired("F1", "M2"), "masked ID number");
+    assert!(!paired("F1", "O1"), "another number's mask");
+}
