@@ -790,6 +790,14 @@ def main():
             browser.click("#search-button")
             v = wait_views(12, [])
             assert_views_are_api(v, {})
+            # ten handlers: eight show, 显示全部 lists the rest, 收起 folds them again
+            shown = "return Array.from(document.querySelectorAll('#facet-handler li')).filter((li) => !li.hidden && li.querySelector('.facet-value')).length"
+            assert len(v["facets"]["handler"]) == 10 and browser.js(shown) == 8, v["facets"]["handler"]
+            assert browser.text("#facet-handler .more-toggle") == "显示全部 10 项"
+            browser.click("#facet-handler .more-toggle")
+            assert browser.js(shown) == 10 and browser.text("#facet-handler .more-toggle") == "收起"
+            browser.click("#facet-handler .more-toggle")
+            assert browser.js(shown) == 8
             browser.js("document.querySelector('#facet-channel button').dataset.drawn = 'first page'")
             browser.click("#next")
             browser.wait_text("#page", lambda t: t == "第 11–12 件")
