@@ -684,6 +684,10 @@ def main():
             yuelu = next(c for c in v["counties"] if c["code"] == "430104")
             assert yuelu["text"] == "岳麓区4" and yuelu["name"] == "湖南省长沙市岳麓区", yuelu
             assert next(c for c in v["provinces"] if c["code"] == "430000")["text"] == "湖南省6", v["provinces"]
+            # the views fit the window beside the results (long handler names are cut, not widening it)
+            edges = browser.js("""return [document.querySelector('#search-views').getBoundingClientRect().right,
+                document.querySelector('#search-hits').getBoundingClientRect().right, document.documentElement.clientWidth]""")
+            assert edges[1] < edges[0] <= edges[2], edges
             browser.screenshot("views-panel", "#search-views")
 
         def views_facet_click():
