@@ -705,12 +705,17 @@ def main():
             # then a handler
             browser.click('#facet-handler button.facet-value[data-value="天河区城管局"]')
             v = wait_views(1, ["渠道：电话", "首办单位：天河区城管局"])
+            assert browser.js("return document.querySelector('#search-views').hasAttribute('aria-busy')") is False
             assert_views_are_api(v, {"q": "噪音", "channel": "电话", "handler": "天河区城管局"})
             assert v["hits"] == ["V07"], v["hits"]
             browser.screenshot("views-facet-chips")
-            # the channel chip removed: the handler alone
-            browser.click('#search-chips button.chip[data-keys="channel"]')
+            # the channel chip removed, by keyboard: the handler alone
+            browser.js("document.querySelector('#search-chips button.chip[data-keys=\"channel\"]').focus()")
+            browser.keys("\ue007")
             v = wait_views(1, ["首办单位：天河区城管局"])
+            assert_views_are_api(v, {"q": "噪音", "handler": "天河区城管局"})
+            # the focus goes to the chip that is left
+            assert browser.js("return document.activeElement.dataset.keys") == "handler"
             browser.click('#search-chips button.chip[data-keys="handler"]')
             v = wait_views(10, [])
             # a month from the list, and a histogram bar: from–to of that month
@@ -787,6 +792,22 @@ def main():
             assert all(i in text for i in expected) and "received_at" in text, text[:500]
             assert browser.wait_text("#export-state", lambda t: "Excel" in t) == "已导出 5 件（Excel）"
 
+        def views_latest_wins():
+            views_search("噪音")
+            # the answer to the first of two quick clicks arrives last: it must not be drawn
+            browser.js("""const plain = window.fetch;
+                window.fetch = (url, init) => {
+                  const slow = init && typeof init.body === 'string' && init.body.includes('"channel":"来信"');
+                  return slow ? new Promise((done) => setTimeout(done, 1500)).then(() => plain(url, init)) : plain(url, init);
+                };""")
+            browser.click('#facet-channel button.facet-value[data-value="来信"]')
+            browser.click('#facet-channel button.facet-value[data-value="网上"]')
+            v = wait_views(3, ["渠道：网上"])
+            time.sleep(2.5)  # the slow answer has come by now
+            v = views_state()
+            assert v["chips"] == ["渠道：网上"] and v["total"] == "共 3 件", (v["chips"], v["total"])
+            assert sorted(v["hits"]) == ["V01", "V05", "V08"], v["hits"]
+
         def views_paging():
             views_search("噪音")
             # no words: every case, newest first, over two pages
@@ -849,6 +870,7 @@ def main():
         step("views-facet-click-narrows", views_facet_click)
         step("views-treemap-filters", views_treemap_click)
         step("views-export-csv-xlsx", views_export)
+        step("views-latest-search-wins", views_latest_wins)
         step("views-paging-keeps-views", views_paging)
         step("views-empty-states", views_empty)
     finally:

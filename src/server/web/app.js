@@ -786,11 +786,22 @@ $("#search-views").addEventListener("click", (e) => {
   applyFilter(set, off ? null : key).then(() => { if (off) $("#search-q").focus(); }).catch(() => {});
 });
 
+let searchSeq = 0;
+
 async function runSearch() {
   const filters = searchFilters();
   // another page of the same search keeps the views drawn: facets visit every matching case
   const samePages = lastSearch && offset > 0 && JSON.stringify(filters) === JSON.stringify(lastSearch.filters);
-  const r = await api("POST", "/v1/search", Object.assign({ limit: LIMIT, offset, facets: !samePages }, filters));
+  // clicks quicker than the answers: only the last search's answer is drawn
+  const seq = ++searchSeq;
+  $("#search-views").setAttribute("aria-busy", "true");
+  let r;
+  try {
+    r = await api("POST", "/v1/search", Object.assign({ limit: LIMIT, offset, facets: !samePages }, filters));
+  } finally {
+    if (seq === searchSeq) $("#search-views").removeAttribute("aria-busy");
+  }
+  if (seq !== searchSeq) return;
   lastSearch = { filters, total: r.total };
   for (const d of [].concat((r.facets || {}).provinces || [], (r.facets || {}).cities || [], (r.facets || {}).counties || [])) placeNames.set(d.code, d.name);
   $("#search-total").textContent = `共 ${r.total} 件`;
