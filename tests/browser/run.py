@@ -751,6 +751,10 @@ def main():
             v = wait_views(6, ["属地：湖南省"])
             assert_views_are_api(v, {"q": "噪音", "place": "430000"})
             assert {c["code"] for c in v["counties"]} == {"430104", "430105", "430203"}, v["counties"]
+            # a code typed (or picked from the autocomplete) is named in its chip
+            browser.type("#search-place", "4301")
+            browser.click("#search-button")
+            wait_views(5, ["属地：湖南省长沙市"])
 
         def downloaded(ext, before):
             end = time.time() + 20

@@ -579,7 +579,9 @@ function filterChips(f) {
   if (f.channel) chips.push({ keys: ["channel"], label: `渠道：${f.channel}` });
   if (f.category) chips.push({ keys: ["category"], label: `类别：${f.category}` });
   if (f.handler) chips.push({ keys: ["handler"], label: `首办单位：${f.handler}` });
-  if (f.place) chips.push({ keys: ["place"], label: `属地：${placeNames.get(f.place) || f.place}` });
+  // a code picked from the autocomplete (4301) is named as the facets name it (430100)
+  const place = f.place && (placeNames.get(f.place) || (/^\d{2,4}$/.test(f.place) && placeNames.get(f.place.padEnd(6, "0"))) || f.place);
+  if (f.place) chips.push({ keys: ["place"], label: `属地：${place}` });
   if (f.from || f.to) {
     const m = monthOf(f.from, f.to);
     const label = m ? `月份：${monthLabel(m)}` : f.from === f.to ? `日期：${f.from}`
