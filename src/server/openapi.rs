@@ -122,7 +122,7 @@ fn search_params(export: bool) -> Value {
         ),
         text_param(
             "place",
-            "A division name or code; includes everything below it (长沙 → its counties)",
+            "A division name or code (the facets' six-digit codes too: 430000, 430100); includes everything below it (长沙 → its counties)",
             MAX_FIELD_CHARS,
         ),
         json!({ "name": "from", "in": "query", "required": false, "description": "Received on or after", "schema": date_bound() }),

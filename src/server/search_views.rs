@@ -100,6 +100,27 @@ fn filled(v: &Option<String>) -> Option<&str> {
     v.as_deref().filter(|s| !s.trim().is_empty())
 }
 
+/// A province or city code as the facets write it, padded to six digits (430000 for 43,
+/// 430100 for 4301), read as the division it pads; any other place is left as given.
+fn unpadded_division(raw: &str) -> &str {
+    let t = raw.trim();
+    if t.len() != 6 || !t.bytes().all(|b| b.is_ascii_digit()) || Engine::places().get(t).is_some() {
+        return raw;
+    }
+    let short = if t.ends_with("0000") {
+        &t[..2]
+    } else if t.ends_with("00") {
+        &t[..4]
+    } else {
+        t
+    };
+    if Engine::places().get(short).is_some() {
+        short
+    } else {
+        raw
+    }
+}
+
 /// The engine's request restricted by the filters; a place must name a known division and
 /// a bound must be a date (a blank bound is refused: no date was given by mistake).
 pub fn filtered(query: &Option<String>, f: Filters<'_>) -> Result<SearchRequest, ApiError> {
@@ -113,7 +134,7 @@ pub fn filtered(query: &Option<String>, f: Filters<'_>) -> Result<SearchRequest,
         place: filled(f.place)
             .map(|raw| {
                 Engine::places()
-                    .resolve_filter(raw)
+                    .resolve_filter(unpadded_division(raw))
                     .map_err(ApiError::bad_request)
             })
             .transpose()?,
@@ -401,4 +422,20 @@ pub async fn export_post(
     ApiJson(p): ApiJson<SearchParams>,
 ) -> Result<Response, ApiError> {
     run_export(state, caller, p).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unpadded_division;
+
+    #[test]
+    fn a_padded_province_or_city_code_is_the_division_it_pads() {
+        assert_eq!(unpadded_division("430000"), "43");
+        assert_eq!(unpadded_division("430100"), "4301");
+        // a county code is itself; names and unknown codes are left for the gazetteer to judge
+        assert_eq!(unpadded_division("430104"), "430104");
+        assert_eq!(unpadded_division("长沙"), "长沙");
+        assert_eq!(unpadded_division("990000"), "990000");
+        assert_eq!(unpadded_division("43"), "43");
+    }
 }

@@ -11,13 +11,19 @@ alone (tab order, Enter to check, Alt+L / Alt+N to register); a pasted hotline t
 name, phone, ID number and place for confirmation; the registration receipt is what prints; a
 search with a channel filter lists only that channel; a wrong API key shows the 401 error; a
 CSV upload on the dedupe page shows its first rows with a mapping select per column, a changed
-mapping is sent with the job, and the report appears.
+mapping is sent with the job, and the report appears. The supervisor page's views, against a
+second fixture index spread over channels, categories, handlers, months and provinces: the facet
+counts, histogram bars and treemap cells are the API's (cell areas proportional to the counts);
+a facet, a bar or a cell clicked (or pressed with Enter) adds a removable chip and narrows the
+results to what the API returns for that filter; the export downloads the filtered list as CSV
+(header, rows) and XLSX (a zip with xl/worksheets); a search matching nothing shows its empty
+states.
 Screenshots (and the receipt as PDF) go to target/browser-screenshots/ (under CARGO_TARGET_DIR
 when set; not committed), or to $CASEMATCH_ARTEFACTS. Exits non-zero on failure.
 
 Usage: python3 tests/browser/run.py [path/to/casematch]   (default target/release/casematch)
 """
-import base64, datetime, json, os, re, shutil, socket, subprocess, sys, tempfile, time, urllib.request
+import base64, csv, datetime, glob, io, json, os, re, shutil, socket, subprocess, sys, tempfile, time, urllib.request, zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
@@ -45,6 +51,60 @@ FIXTURE = [
      "location": "湖南省长沙市岳麓区望月湖街道", "content": "我之前反映过，" + NOISE, "handler": "岳麓区住建局", "status": "办理中",
      "linked_to": "WEB-1"},
 ]
+
+# the supervisor page's views: cases over three provinces, five counties, five channels, three
+# categories and six months; 噪音 matches V01–V10 (none in April), the wage cases V11–V12 not
+VIEWS_ROWS = [
+    ("V01", "网上", "2024-01-05", "湖南省长沙市岳麓区望月湖街道", "城乡建设", "岳麓区住建局", "工地夜间施工噪音扰民，打桩到凌晨。"),
+    ("V02", "电话", "2024-01-20", "湖南省长沙市岳麓区", "城乡建设", "岳麓区住建局", "小区旁工地噪音很大，晚上无法休息。"),
+    ("V03", "电话", "2024-02-11", "湖南省长沙市开福区", "环境保护", "开福区城管局", "楼下饭店油烟和噪音扰民。"),
+    ("V04", "来信", "2024-03-02", "湖南省株洲市芦淞区", "环境保护", "芦淞区生态环境分局", "工厂机器噪音昼夜不停。"),
+    ("V05", "网上", "2024-03-15", "湖北省武汉市江汉区", "城乡建设", "江汉区住建局", "道路施工噪音扰民，夜里也在施工。"),
+    ("V06", "微信", "2024-03-28", "湖北省武汉市江汉区", "环境保护", "江汉区城管局", "广场舞音响噪音太大。"),
+    ("V07", "电话", "2024-05-09", "广东省广州市天河区", "环境保护", "天河区城管局", "酒吧噪音扰民到深夜。"),
+    ("V08", "网上", "2024-05-21", "湖南省长沙市岳麓区", "城乡建设", "岳麓区住建局", "装修噪音周末一早就开始。"),
+    ("V09", "来访", "2024-06-03", "湖南省长沙市岳麓区", "城乡建设", "岳麓区信访局", "工地噪音问题反映多次未解决。"),
+    ("V10", "电话", "2024-06-18", "广东省广州市天河区", "环境保护", "天河区生态环境分局", "冷却塔噪音持续不断。"),
+    ("V11", "来信", "2024-02-02", "湖南省株洲市芦淞区", "劳动保障", "芦淞区人社局", "华兴建筑公司拖欠工人工资八万元。"),
+    ("V12", "电话", "2024-04-10", "湖北省武汉市江汉区", "劳动保障", "江汉区人社局", "餐馆老板拖欠三个月工资。"),
+]
+VIEWS_FIXTURE = [
+    {"id": id, "channel": ch, "received_at": d + "T10:00:00+08:00", "name": f"居民{i}", "phone": f"1390000{i:04d}",
+     "location": loc, "category": cat, "handler": h, "content": text}
+    for i, (id, ch, d, loc, cat, h, text) in enumerate(VIEWS_ROWS)]
+EXPORT_HEADER = ["id", "received_at", "channel", "platform", "name", "phone", "id_number", "location", "title", "content",
+                 "category", "handler", "status", "score"]
+
+# the views as the page draws them: facet buttons, histogram bars, treemap cells (with their
+# boxes), chips, hits
+VIEWS_JS = """
+const facet = (k) => Array.from(document.querySelectorAll(`#facet-${k} button.facet-value`)).map((b) =>
+  ({value: b.dataset.value, count: +b.dataset.count, pressed: b.getAttribute('aria-pressed') === 'true', text: b.textContent}));
+const cells = (sel) => {
+  const box = document.querySelector(sel).getBoundingClientRect();
+  return Array.from(document.querySelectorAll(sel + ' button.cell')).map((b) => {
+    const r = b.getBoundingClientRect();
+    return {code: b.dataset.code, count: +b.dataset.count, name: b.dataset.name, text: b.textContent,
+            pressed: b.getAttribute('aria-pressed') === 'true', x: r.left - box.left, y: r.top - box.top, w: r.width, h: r.height,
+            boxW: box.width, boxH: box.height};
+  });
+};
+return {
+  total: document.querySelector('#search-total').textContent,
+  facets: {channel: facet('channel'), category: facet('category'), handler: facet('handler'), month: facet('month')},
+  bars: Array.from(document.querySelectorAll('#histogram button.hbar')).map((b) => ({from: b.dataset.from, to: b.dataset.to,
+    count: +b.dataset.count, height: b.querySelector('.hfill').getBoundingClientRect().height, label: b.getAttribute('aria-label')})),
+  histogramTitle: document.querySelector('#histogram-title').textContent,
+  provinces: cells('#province-map'), counties: cells('#county-chart'),
+  chips: Array.from(document.querySelectorAll('#search-chips button.chip')).map((b) => b.textContent.replace('×', '').trim()),
+  hits: Array.from(document.querySelectorAll('#search-hits li')).map((li) => li.dataset.id),
+  place: document.querySelector('#search-place').value,
+  from: document.querySelector('#search-form [name=from]').value, to: document.querySelector('#search-form [name=to]').value,
+  viewsHidden: document.querySelector('#views').hidden,
+  tags: Array.from(document.querySelectorAll('#search-views .facet-value, #search-views .hbar, #search-views .cell, #search-chips .chip'))
+    .map((b) => b.tagName).filter((t) => t !== 'BUTTON'),
+};
+"""
 
 # what an intake clerk pastes from the hotline system
 TICKET = ("工单编号：12345-2024-0003021\n来电时间：2024-03-02 09:15\n来电人：张伟先生\n联系电话：139 1234 5678\n"
@@ -131,10 +191,12 @@ def wait_http(url, seconds=30):
 
 
 class Browser:
-    def __init__(self, driver_url):
+    def __init__(self, driver_url, downloads):
         self.base = driver_url
         caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
             "binary": CHROMIUM,
+            "prefs": {"download.default_directory": downloads, "download.prompt_for_download": False,
+                      "download.directory_upgrade": True, "safebrowsing.enabled": False},
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
                      "--window-size=1280,1000", "--lang=zh-CN", "--user-data-dir=" + tempfile.mkdtemp(prefix="cm-chrome-")]}}}}
@@ -153,7 +215,11 @@ class Browser:
         self.cmd("POST", f"/element/{self.find(css)}/value", {"text": path})
 
     def click(self, css):
-        self.cmd("POST", f"/element/{self.find(css)}/click", {})
+        el = self.find(css)
+        # scrolled to the middle first: after a full-page screenshot (captureBeyondViewport),
+        # chromedriver's own click missed an element below the fold
+        self.cmd("POST", "/execute/sync", {"script": "arguments[0].scrollIntoView({block: 'center'})", "args": [{ELEMENT: el}]})
+        self.cmd("POST", f"/element/{el}/click", {})
 
     def type(self, css, text):
         el = self.find(css)
@@ -230,18 +296,30 @@ def main():
             f.write(json.dumps(c, ensure_ascii=False) + "\n")
     index = os.path.join(work, "index")
     subprocess.run([BIN, "ingest", "--index", index, fixture], check=True, capture_output=True)
-    port, dport = free_port(), free_port()
+    views_fixture = os.path.join(work, "views.jsonl")
+    with open(views_fixture, "w", encoding="utf-8") as f:
+        for c in VIEWS_FIXTURE:
+            f.write(json.dumps(c, ensure_ascii=False) + "\n")
+    views_index = os.path.join(work, "views-index")
+    subprocess.run([BIN, "ingest", "--index", views_index, views_fixture], check=True, capture_output=True)
+    downloads = os.path.join(work, "downloads")
+    os.makedirs(downloads)
+    port, vport, dport = free_port(), free_port(), free_port()
     env = dict(os.environ, CASEMATCH_KEYS="desk:intake:desk-key,lead:supervisor:lead-key")
     server = subprocess.Popen([BIN, "serve", "--index", index, "--addr", f"127.0.0.1:{port}"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    views_server = subprocess.Popen([BIN, "serve", "--index", views_index, "--addr", f"127.0.0.1:{vport}"], env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     driver = subprocess.Popen([DRIVER, f"--port={dport}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     browser = None
     failures = 0
     try:
         wait_http(f"http://127.0.0.1:{port}/healthz")
+        wait_http(f"http://127.0.0.1:{vport}/healthz")
         wait_http(f"http://127.0.0.1:{dport}/status")
-        browser = Browser(f"http://127.0.0.1:{dport}")
+        browser = Browser(f"http://127.0.0.1:{dport}", downloads)
         page = f"http://127.0.0.1:{port}/"
+        vpage = f"http://127.0.0.1:{vport}/"
 
         def step(name, fn):
             nonlocal failures
@@ -457,8 +535,10 @@ def main():
             hits = browser.text("#search-hits")
             assert "TEL-2" in hits and "WEB-1" not in hits, hits
             assert browser.js("return document.querySelectorAll('#search-hits em').length") > 0
-            chart = browser.text("#county-chart")
+            chart = browser.text("#county-box")
             assert "开福区" in chart and "各区县件数" in chart, chart
+            # the fixture records no category: the list says so instead of staying blank
+            assert browser.text("#facet-category") == "类别\n无类别记录", browser.text("#facet-category")
             assert browser.text("#prev") == "‹ 上一页" and browser.text("#next") == "下一页 ›"
             # a case opens with its matter history
             browser.click('#search-hits li[data-id="TEL-2"] button')
@@ -518,6 +598,268 @@ def main():
             leaked = [w for w in ["records", "duplicate", "name_same", "very_high", "Duplicate report"] if w in report]
             assert not leaked, leaked
 
+        # ---- the supervisor page's views, on the second index
+        def views_api(filters):
+            return http_json("POST", f"http://127.0.0.1:{vport}/v1/search", dict(filters, facets=True, limit=100), "lead-key")
+
+        def views_state():
+            return browser.js(VIEWS_JS)
+
+        def views_search(q):
+            browser.go(vpage)
+            browser.type("#api-key", "lead-key")
+            browser.click("#save-key")
+            browser.click("#tab-search")
+            # the views' place before any search: a hint, no empty boxes
+            assert browser.js("return document.querySelector('#views').hidden") is True
+            assert "搜索后" in browser.text("#views-empty"), browser.text("#views-empty")
+            browser.type("#search-q", q)
+            browser.click("#search-button")
+            browser.wait_text("#search-total", lambda t: t.startswith("共 ") and t != "共 0 件")
+            return views_state()
+
+        def wait_views(n, chips):
+            """The page once it shows `n` cases under these chips (total, chips and views are
+            drawn in one turn, so a match is the new search's, not the last one's)."""
+            end = time.time() + 20
+            v = None
+            while time.time() < end:
+                v = views_state()
+                if v["total"] == f"共 {n} 件" and v["chips"] == chips:
+                    return v
+                time.sleep(0.1)
+            raise AssertionError(f"never {n} cases under {chips}: {v and (v['total'], v['chips'])}")
+
+        def assert_views_are_api(v, filters):
+            """The page's facets, bars and cells are the API's counts for these filters."""
+            r = views_api(filters)
+            f = r["facets"]
+            assert v["total"] == f"共 {r['total']} 件", (v["total"], r["total"])
+            for kind, key in [("channel", "channels"), ("category", "categories"), ("handler", "handlers"), ("month", "months")]:
+                got = [(x["value"], x["count"]) for x in v["facets"][kind]]
+                assert got == [(x["value"], x["count"]) for x in f[key]], (kind, got, f[key])
+                # the count shown is the count held
+                assert all(x["text"].endswith(str(x["count"])) for x in v["facets"][kind]), v["facets"][kind]
+            # bars per month from the first to the last month, empty ones included, summing to the total
+            months = dict((m["value"], m["count"]) for m in f["months"])
+            if len(months) > 1:
+                assert v["histogramTitle"] == "时间分布（按月）", v["histogramTitle"]
+                assert [b["from"][:7] for b in v["bars"]][0] == min(months) and v["bars"][-1]["from"][:7] == max(months), v["bars"]
+                assert all(b["count"] == months.get(b["from"][:7], 0) for b in v["bars"]), (v["bars"], months)
+            assert sum(b["count"] for b in v["bars"]) == r["total"], v["bars"]
+            # a bar's height follows its count
+            top = max(v["bars"], key=lambda b: b["count"])
+            for b in v["bars"]:
+                assert abs(b["height"] - top["height"] * b["count"] / top["count"]) <= 1.5, (b, top)
+                assert b["label"].endswith(f"：{b['count']} 件"), b
+            for cells, key in [(v["provinces"], "provinces"), (v["counties"], "counties")]:
+                assert [(c["code"], c["count"]) for c in cells] == [(d["code"], d["count"]) for d in f[key]], (key, cells, f[key])
+                # rectangles sized by count, inside the box, not overlapping, labelled with the count
+                area = sum(c["w"] * c["h"] for c in cells)
+                box = cells[0]["boxW"] * cells[0]["boxH"]
+                counted = sum(c["count"] for c in cells)
+                assert abs(area - box) <= 0.02 * box, (area, box)
+                for c in cells:
+                    assert abs(c["w"] * c["h"] / box - c["count"] / counted) <= 0.02, (c, counted)
+                    assert -0.5 <= c["x"] and c["x"] + c["w"] <= c["boxW"] + 0.5 and -0.5 <= c["y"] and c["y"] + c["h"] <= c["boxH"] + 0.5, c
+                    assert str(c["count"]) in c["text"], c
+                for i, a in enumerate(cells):
+                    for b in cells[i + 1:]:
+                        ox = min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"])
+                        oy = min(a["y"] + a["h"], b["y"] + b["h"]) - max(a["y"], b["y"])
+                        assert ox <= 0.5 or oy <= 0.5, (a, b)
+            # the page lists what the API lists, best first
+            assert v["hits"] == [h["case"]["id"] for h in r["hits"]][:10], (v["hits"], r["hits"])
+            assert not v["tags"], v["tags"]  # every clickable value is a button
+            return r
+
+        def views_match_api():
+            v = views_search("噪音")
+            r = assert_views_are_api(v, {"q": "噪音"})
+            assert r["total"] == 10 and not v["chips"], (r["total"], v["chips"])
+            # April has no noise case: its bar is there, empty
+            assert [b["count"] for b in v["bars"]] == [2, 1, 3, 0, 2, 2], v["bars"]
+            # labels in Chinese: a month as 2024年3月, a county under its city by its own name
+            assert [x["text"] for x in v["facets"]["month"]][:1] == ["2024年1月2"], v["facets"]["month"]
+            yuelu = next(c for c in v["counties"] if c["code"] == "430104")
+            assert yuelu["text"] == "岳麓区4" and yuelu["name"] == "湖南省长沙市岳麓区", yuelu
+            assert next(c for c in v["provinces"] if c["code"] == "430000")["text"] == "湖南省6", v["provinces"]
+            # the views fit the window beside the results (long handler names are cut, not widening it)
+            edges = browser.js("""return [document.querySelector('#search-views').getBoundingClientRect().right,
+                document.querySelector('#search-hits').getBoundingClientRect().right, document.documentElement.clientWidth]""")
+            assert edges[1] < edges[0] <= edges[2], edges
+            browser.screenshot("views-panel", "#search-views")
+
+        def views_facet_click():
+            views_search("噪音")
+            # by keyboard: the facet value is a button; Enter on it adds the filter
+            browser.js("document.querySelector('#facet-channel button.facet-value[data-value=\"电话\"]').focus()")
+            browser.keys("\ue007")
+            v = wait_views(4, ["渠道：电话"])
+            r = assert_views_are_api(v, {"q": "噪音", "channel": "电话"})
+            assert sorted(v["hits"]) == ["V02", "V03", "V07", "V10"], v["hits"]
+            assert all(h["case"]["channel"] == "电话" for h in r["hits"]), r["hits"]
+            assert v["facets"]["channel"] == [{"value": "电话", "count": 4, "pressed": True, "text": "电话4"}], v["facets"]["channel"]
+            # the focus is on the new chip, so Enter would take the filter off again
+            assert browser.js("return document.activeElement.classList.contains('chip')") is True
+            # then a handler
+            browser.click('#facet-handler button.facet-value[data-value="天河区城管局"]')
+            v = wait_views(1, ["渠道：电话", "首办单位：天河区城管局"])
+            assert browser.js("return document.querySelector('#search-views').hasAttribute('aria-busy')") is False
+            assert_views_are_api(v, {"q": "噪音", "channel": "电话", "handler": "天河区城管局"})
+            assert v["hits"] == ["V07"], v["hits"]
+            browser.screenshot("views-facet-chips")
+            # the channel chip removed, by keyboard: the handler alone
+            browser.js("document.querySelector('#search-chips button.chip[data-keys=\"channel\"]').focus()")
+            browser.keys("\ue007")
+            v = wait_views(1, ["首办单位：天河区城管局"])
+            assert_views_are_api(v, {"q": "噪音", "handler": "天河区城管局"})
+            # the focus goes to the chip that is left
+            assert browser.js("return document.activeElement.dataset.keys") == "handler"
+            browser.click('#search-chips button.chip[data-keys="handler"]')
+            v = wait_views(10, [])
+            # a month from the list, and a histogram bar: from–to of that month
+            browser.click('#facet-month button.facet-value[data-value="2024-03"]')
+            v = wait_views(3, ["月份：2024年3月"])
+            assert (v["from"], v["to"]) == ("2024-03-01", "2024-03-31"), v
+            r = assert_views_are_api(v, {"q": "噪音", "from": "2024-03-01", "to": "2024-03-31"})
+            assert sorted(h["case"]["id"] for h in r["hits"]) == ["V04", "V05", "V06"], r["hits"]
+            # within one month the histogram goes by day
+            assert v["histogramTitle"] == "时间分布（按日）" and v["bars"][0]["from"] == "2024-03-02", v["bars"][:2]
+            browser.click('#search-chips button.chip[data-keys="from,to"]')
+            wait_views(10, [])
+            browser.click('#histogram button.hbar[data-from="2024-05-01"]')
+            v = wait_views(2, ["月份：2024年5月"])
+            assert sorted(v["hits"]) == ["V07", "V08"], v["hits"]
+
+        def views_treemap_click():
+            views_search("噪音")
+            browser.click('#county-chart button.cell[data-code="430104"]')
+            v = wait_views(4, ["属地：湖南省长沙市岳麓区"])
+            assert v["place"] == "430104", v
+            r = assert_views_are_api(v, {"q": "噪音", "place": "430104"})
+            assert sorted(v["hits"]) == ["V01", "V02", "V08", "V09"], v["hits"]
+            assert [(c["code"], c["pressed"]) for c in v["counties"]] == [("430104", True)], v["counties"]
+            assert r["facets"]["counties"] == [{"code": "430104", "name": "湖南省长沙市岳麓区", "count": 4}], r["facets"]
+            browser.screenshot("views-treemap-county")
+            # pressed again, the cell takes its filter off
+            browser.click('#county-chart button.cell[data-code="430104"]')
+            v = wait_views(10, [])
+            assert v["place"] == "", v
+            # a province: the facets' six-digit code is accepted back as the place
+            browser.click('#province-map button.cell[data-code="430000"]')
+            v = wait_views(6, ["属地：湖南省"])
+            assert_views_are_api(v, {"q": "噪音", "place": "430000"})
+            assert {c["code"] for c in v["counties"]} == {"430104", "430105", "430203"}, v["counties"]
+            # a code typed (or picked from the autocomplete) is named in its chip
+            browser.type("#search-place", "4301")
+            browser.click("#search-button")
+            wait_views(5, ["属地：湖南省长沙市"])
+
+        def downloaded(ext, before):
+            end = time.time() + 20
+            while time.time() < end:
+                done = [p for p in glob.glob(os.path.join(downloads, "*." + ext)) if p not in before]
+                if done and not glob.glob(os.path.join(downloads, "*.crdownload")):
+                    return done[0]
+                time.sleep(0.2)
+            raise AssertionError(f"no .{ext} download in {downloads}: {os.listdir(downloads)}")
+
+        def views_export():
+            views_search("噪音")
+            browser.click('#facet-category button.facet-value[data-value="环境保护"]')
+            wait_views(5, ["类别：环境保护"])
+            expected = [h["case"]["id"] for h in views_api({"q": "噪音", "category": "环境保护"})["hits"]]
+            before = set(glob.glob(os.path.join(downloads, "*")))
+            browser.click("#export-csv")
+            path = downloaded("csv", before)
+            assert os.path.basename(path).startswith("案件查询_"), path
+            raw = open(path, "rb").read()
+            assert raw.startswith(b"\xef\xbb\xbf"), raw[:10]  # the BOM Excel reads UTF-8 by
+            rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+            assert rows[0] == EXPORT_HEADER, rows[0]
+            assert len(rows) == 1 + 5 and [r[0] for r in rows[1:]] == expected, rows
+            assert {r[10] for r in rows[1:]} == {"环境保护"} and all("噪音" in r[9] for r in rows[1:]), rows
+            assert all(re.fullmatch(r"139\*{4}\d{4}", r[5]) for r in rows[1:]), [r[5] for r in rows]  # masked for a supervisor
+            state = browser.wait_text("#export-state", lambda t: t.startswith("已导出"))
+            assert state == "已导出 5 件（CSV）", state
+            before = set(glob.glob(os.path.join(downloads, "*")))
+            browser.click("#export-xlsx")
+            path = downloaded("xlsx", before)
+            with zipfile.ZipFile(path) as z:
+                names = z.namelist()
+                sheets = [n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+                assert sheets, names
+                sheet = z.read(sheets[0]).decode()
+                text = "".join(z.read(n).decode() for n in names if n == "xl/sharedStrings.xml") + sheet
+            assert len(re.findall(r"<row[ >]", sheet)) == 1 + 5, sheet[:500]
+            assert all(i in text for i in expected) and "received_at" in text, text[:500]
+            assert browser.wait_text("#export-state", lambda t: "Excel" in t) == "已导出 5 件（Excel）"
+
+        def views_latest_wins():
+            views_search("噪音")
+            # the answer to the first of two quick clicks arrives last: it must not be drawn
+            browser.js("""const plain = window.fetch;
+                window.fetch = (url, init) => {
+                  const slow = init && typeof init.body === 'string' && init.body.includes('"channel":"来信"');
+                  return slow ? new Promise((done) => setTimeout(done, 1500)).then(() => plain(url, init)) : plain(url, init);
+                };""")
+            browser.click('#facet-channel button.facet-value[data-value="来信"]')
+            browser.click('#facet-channel button.facet-value[data-value="网上"]')
+            v = wait_views(3, ["渠道：网上"])
+            time.sleep(2.5)  # the slow answer has come by now
+            v = views_state()
+            assert v["chips"] == ["渠道：网上"] and v["total"] == "共 3 件", (v["chips"], v["total"])
+            assert sorted(v["hits"]) == ["V01", "V05", "V08"], v["hits"]
+
+        def views_paging():
+            views_search("噪音")
+            # no words: every case, newest first, over two pages
+            browser.type("#search-q", "")
+            browser.click("#search-button")
+            v = wait_views(12, [])
+            assert_views_are_api(v, {})
+            # ten handlers: eight show, 显示全部 lists the rest, 收起 folds them again
+            shown = "return Array.from(document.querySelectorAll('#facet-handler li')).filter((li) => !li.hidden && li.querySelector('.facet-value')).length"
+            assert len(v["facets"]["handler"]) == 10 and browser.js(shown) == 8, v["facets"]["handler"]
+            assert browser.text("#facet-handler .more-toggle") == "显示全部 10 项"
+            browser.click("#facet-handler .more-toggle")
+            assert browser.js(shown) == 10 and browser.text("#facet-handler .more-toggle") == "收起"
+            browser.click("#facet-handler .more-toggle")
+            assert browser.js(shown) == 8
+            browser.js("document.querySelector('#facet-channel button').dataset.drawn = 'first page'")
+            browser.click("#next")
+            browser.wait_text("#page", lambda t: t == "第 11–12 件")
+            v = views_state()
+            everything = http_json("POST", f"http://127.0.0.1:{vport}/v1/search", {"offset": 10, "limit": 10}, "lead-key")
+            assert v["hits"] == [h["case"]["id"] for h in everything["hits"]] and len(v["hits"]) == 2, v["hits"]
+            # the views stay those of the whole search (not redrawn for the page)
+            assert browser.js("return document.querySelector('#facet-channel button').dataset.drawn") == "first page"
+            assert [(x["value"], x["count"]) for x in v["facets"]["channel"]] == \
+                [(x["value"], x["count"]) for x in views_api({})["facets"]["channels"]], v["facets"]["channel"]
+            assert sum(b["count"] for b in v["bars"]) == 12, v["bars"]
+            # a filter from page 2 starts again at the first page, with the views redrawn
+            browser.click('#facet-channel button.facet-value[data-value="电话"]')
+            v = wait_views(5, ["渠道：电话"])
+            assert browser.text("#page") == "第 1–5 件", browser.text("#page")
+            assert_views_are_api(v, {"channel": "电话"})
+
+        def views_empty():
+            views_search("噪音")
+            browser.type("#search-q", "火星殖民")
+            browser.click("#search-button")
+            v = wait_views(0, [])
+            assert v["viewsHidden"] is True and v["hits"] == [], v
+            assert "没有符合条件的案件" in browser.text("#search-empty"), browser.text("#search-empty")
+            assert "没有符合条件的案件" in browser.text("#views-empty"), browser.text("#views-empty")
+            assert browser.js("return [document.querySelector('#export-csv').disabled, document.querySelector('#export-xlsx').disabled]") == [True, True]
+            # with a filter in force the empty list points at the chips
+            browser.type("#search-q", "噪音")
+            browser.js("document.querySelector('#search-channel').value = arguments[0]", "短信")
+            browser.click("#search-button")
+            v = wait_views(0, ["渠道：短信"])
+            assert "删去上方的筛选条件" in browser.text("#search-empty"), browser.text("#search-empty")
+
         step("intake-cjk-glyphs", intake_renders_cjk)
         step("intake-duplicate-chinese", intake_duplicate_in_chinese)
         step("evidence-waterfall", evidence_waterfall)
@@ -528,10 +870,17 @@ def main():
         step("search-channel-filter", search_with_filter)
         step("bad-api-key", bad_key)
         step("dedupe-csv-upload", dedupe_csv_upload)
+        step("views-facets-match-api", views_match_api)
+        step("views-facet-click-narrows", views_facet_click)
+        step("views-treemap-filters", views_treemap_click)
+        step("views-export-csv-xlsx", views_export)
+        step("views-latest-search-wins", views_latest_wins)
+        step("views-paging-keeps-views", views_paging)
+        step("views-empty-states", views_empty)
     finally:
         if browser:
             browser.close()
-        for p in (server, driver):
+        for p in (server, views_server, driver):
             p.terminate()
             try:
                 p.wait(timeout=10)

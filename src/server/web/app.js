@@ -111,15 +111,16 @@ function showError(message) {
 // The API key lives in this tab's session only.
 function apiKey() { return sessionStorage.getItem("casematch-key") || ""; }
 
-async function api(method, path, body, contentType = "application/json") {
+// the request with the key; an answer other than 2xx is shown in the error bar and thrown
+async function send(method, path, body, contentType = "application/json") {
   const headers = {};
   if (apiKey()) headers["Authorization"] = "Bearer " + apiKey();
   if (body !== undefined) headers["Content-Type"] = contentType;
   const resp = await fetch(path, { method, headers, body: body === undefined ? undefined : (contentType === "application/json" ? JSON.stringify(body) : body) });
-  const text = await resp.text();
-  let data = null;
-  try { data = JSON.parse(text); } catch (_) { data = text; }
   if (!resp.ok) {
+    const text = await resp.text();
+    let data = null;
+    try { data = JSON.parse(text); } catch (_) { data = text; }
     const words = HTTP_WORDS[resp.status] || "请求失败";
     const detail = data && data.error ? `（${data.error.code}: ${data.error.message}）` : "";
     const msg = `${resp.status} · ${words}${detail}`;
@@ -127,7 +128,12 @@ async function api(method, path, body, contentType = "application/json") {
     throw new Error(msg);
   }
   showError("");
-  return data;
+  return resp;
+}
+
+async function api(method, path, body, contentType = "application/json") {
+  const text = await (await send(method, path, body, contentType)).text();
+  try { return JSON.parse(text); } catch (_) { return text; }
 }
 
 // ---- tabs and login
@@ -504,9 +510,14 @@ document.addEventListener("keydown", (e) => {
   if (intake && act) { e.preventDefault(); act(); }
 });
 
-// ---- search
+// ---- search: the result list, and beside it the views a supervisor reads at a glance
+// (facet counts, the time histogram, divisions as a treemap), each value a button that filters
 let offset = 0;
 const LIMIT = 10;
+// the filters and total of the list on screen: what an export holds
+let lastSearch = null;
+// division names by code, from the facets: the place filter holds a code, its chip a name
+const placeNames = new Map();
 
 $("#search-place").addEventListener("input", async (e) => {
   const q = e.target.value.trim();
@@ -519,21 +530,331 @@ $("#search-place").addEventListener("input", async (e) => {
 
 const HIGHLIGHT_FIELD = { title: "标题", content: "内容", location: "属地" };
 
-async function runSearch() {
-  const body = { limit: LIMIT, offset, counties: true };
+// the form's fields each filter is kept in: the form is the one place the filters live
+const FILTER_INPUT = {
+  channel: "#search-channel", place: "#search-place", handler: "#search-form [name=handler]",
+  category: "#search-form [name=category]", from: "#search-form [name=from]", to: "#search-form [name=to]",
+};
+const FACET_NONE = { channel: "无渠道记录", category: "无类别记录", handler: "无首办单位记录", month: "无登记时间" };
+const FACET_SHOWN = 8;
+const TREEMAP_CELLS = 40;
+// rows an export holds at most (the server's window, docs/SEARCH.md)
+const MAX_EXPORT_ROWS = 10000;
+
+function searchFilters() {
+  const body = {};
   for (const [k, v] of new FormData($("#search-form")).entries()) if (String(v).trim()) body[k] = String(v).trim();
-  const r = await api("POST", "/v1/search", body);
+  return body;
+}
+
+function setFilter(name, value) {
+  const el = $(FILTER_INPUT[name]);
+  // a channel the list lacks (an alias the index kept) is added so that the select can hold it
+  if (el.tagName === "SELECT" && value && !Array.from(el.options).some((o) => o.value === value)) el.add(new Option(value, value));
+  el.value = value;
+}
+
+const pad2 = (n) => String(n).padStart(2, "0");
+const monthLabel = (ym) => `${ym.slice(0, 4)}年${Number(ym.slice(5, 7))}月`;
+// the first and last day of a month (2024-02 → 2024-02-01, 2024-02-29)
+function monthBounds(ym) {
+  const [y, m] = ym.split("-").map(Number);
+  return [`${ym}-01`, `${ym}-${pad2(new Date(Date.UTC(y, m, 0)).getUTCDate())}`];
+}
+// the month that from–to spans exactly, else null
+function monthOf(from, to) {
+  if (!from || !to) return null;
+  const [a, b] = monthBounds(from.slice(0, 7));
+  return from === a && to === b ? from.slice(0, 7) : null;
+}
+function addDays(date, n) {
+  const d = new Date(date + "T00:00:00Z");
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+// the chips of the filters in force, each a button that removes its filter
+function filterChips(f) {
+  const chips = [];
+  if (f.channel) chips.push({ keys: ["channel"], label: `渠道：${f.channel}` });
+  if (f.category) chips.push({ keys: ["category"], label: `类别：${f.category}` });
+  if (f.handler) chips.push({ keys: ["handler"], label: `首办单位：${f.handler}` });
+  // a code picked from the autocomplete (4301) is named as the facets name it (430100)
+  const place = f.place && (placeNames.get(f.place) || (/^\d{2,4}$/.test(f.place) && placeNames.get(f.place.padEnd(6, "0"))) || f.place);
+  if (f.place) chips.push({ keys: ["place"], label: `属地：${place}` });
+  if (f.from || f.to) {
+    const m = monthOf(f.from, f.to);
+    const label = m ? `月份：${monthLabel(m)}` : f.from === f.to ? `日期：${f.from}`
+      : f.from && f.to ? `时间：${f.from} 至 ${f.to}` : f.from ? `时间：${f.from} 起` : `时间：${f.to} 止`;
+    chips.push({ keys: ["from", "to"], label });
+  }
+  return chips;
+}
+
+function renderChips(f) {
+  const chips = filterChips(f);
+  const box = $("#search-chips");
+  box.innerHTML = chips.length ? "<span class='chips-label'>筛选：</span>" + chips.map((c) =>
+    `<button type="button" class="chip" data-keys="${c.keys.join(",")}" aria-label="移除筛选 ${esc(c.label)}">${esc(c.label)} <span aria-hidden="true">×</span></button>`).join("") +
+    (chips.length > 1 ? `<button type="button" class="link" id="chips-clear">全部清除</button>` : "") : "";
+  box.hidden = !chips.length;
+}
+
+$("#search-chips").addEventListener("click", (e) => {
+  const chip = e.target.closest("button.chip, #chips-clear");
+  if (!chip) return;
+  const keys = chip.id === "chips-clear" ? Object.keys(FILTER_INPUT) : chip.dataset.keys.split(",");
+  keys.forEach((k) => setFilter(k, ""));
+  offset = 0;
+  runSearch().then(() => {
+    // the focus stays in the chips (the next one), or goes back to the query
+    const next = $("#search-chips button.chip") || $("#search-q");
+    next.focus();
+  }).catch(() => {});
+});
+
+// the filters a click adds; clicking the value in force removes it
+async function applyFilter(set, focusKey) {
+  for (const [k, v] of Object.entries(set)) setFilter(k, v);
+  offset = 0;
+  await runSearch();
+  const chip = focusKey && $(`#search-chips button.chip[data-keys^="${focusKey}"]`);
+  if (chip) chip.focus();
+}
+
+function facetActive(kind, value, f) {
+  return kind === "month" ? monthOf(f.from, f.to) === value : f[kind] === value;
+}
+
+function facetList(kind, items, f) {
+  if (!items.length) return `<li class="none">${FACET_NONE[kind]}</li>`;
+  const max = Math.max(...items.map((i) => i.count));
+  const label = kind === "month" ? monthLabel : (v) => v;
+  const list = items.map((it, i) => {
+    const on = facetActive(kind, it.value, f);
+    return `<li${i >= FACET_SHOWN ? " class='more' hidden" : ""}><button type="button" class="facet-value" data-kind="${kind}" data-value="${esc(it.value)}" data-count="${it.count}" aria-pressed="${on}"` +
+      ` title="${on ? "取消筛选" : "按此筛选"}：${esc(label(it.value))}，${it.count} 件"><span class="fill" style="width:${(100 * it.count / max).toFixed(1)}%"></span>` +
+      `<span class="name">${esc(label(it.value))}</span><span class="count">${it.count}</span></button></li>`;
+  }).join("");
+  const more = items.length > FACET_SHOWN ? `<li><button type="button" class="link more-toggle" aria-expanded="false">显示全部 ${items.length} 项</button></li>` : "";
+  return list + more;
+}
+
+// bars per month from the first to the last matching case (empty months included); when all
+// fall in one month, the API's day or week buckets
+function histogramBars(facets) {
+  const months = facets.months || [];
+  const bars = [];
+  if (months.length) {
+    const count = new Map(months.map((m) => [m.value, m.count]));
+    let [y, m] = months[0].value.split("-").map(Number);
+    const last = months[months.length - 1].value;
+    for (;;) {
+      const ym = `${y}-${pad2(m)}`;
+      const [from, to] = monthBounds(ym);
+      bars.push({ label: monthLabel(ym), axis: m === 1 || !bars.length ? `${y}年${m}月` : `${m}月`, from, to, count: count.get(ym) || 0 });
+      if (ym >= last) break;
+      if (++m > 12) { m = 1; y += 1; }
+    }
+  }
+  const h = facets.histogram || { buckets: [] };
+  if (bars.length <= 1 && h.buckets.length > 1) {
+    const week = h.interval === "week";
+    return { unit: week ? "周" : "日", bars: h.buckets.map((b) => {
+      const to = week ? addDays(b.start, 6) : b.start;
+      return { label: week ? `${b.start} 起一周` : b.start, axis: b.start.slice(5).replace("-", "/"), from: b.start, to, count: b.count };
+    }) };
+  }
+  return { unit: "月", bars };
+}
+
+function renderHistogram(facets, f) {
+  const { unit, bars } = histogramBars(facets);
+  $("#histogram-title").textContent = `时间分布（按${unit}）`;
+  if (!bars.length) { $("#histogram").innerHTML = "<p class='empty'>无登记时间</p>"; return; }
+  const max = Math.max(1, ...bars.map((b) => b.count));
+  const every = Math.ceil(bars.length / 12);
+  $("#histogram").innerHTML = `<div class="hist" role="group" aria-label="各${unit}件数">` + bars.map((b, i) => {
+    const on = f.from === b.from && f.to === b.to;
+    return `<button type="button" class="hbar" data-from="${b.from}" data-to="${b.to}" data-count="${b.count}" aria-pressed="${on}"` +
+      ` aria-label="${esc(b.label)}：${b.count} 件" title="${esc(b.label)}：${b.count} 件">` +
+      `<span class="hcount">${bars.length <= 24 && b.count ? b.count : ""}</span>` +
+      `<span class="hcol"><span class="hfill" style="height:${(100 * b.count / max).toFixed(1)}%"></span></span>` +
+      `<span class="haxis">${i % every === 0 ? esc(b.axis) : ""}</span></button>`;
+  }).join("") + "</div>";
+}
+
+// Squarified treemap (Bruls, Huizing & van Wijk): cells of areas proportional to the values,
+// laid in rows along the shorter side, a row growing while its worst aspect ratio improves.
+// `values` most first; returns one rectangle per value in a w×h box.
+function squarify(values, w, h) {
+  const total = values.reduce((a, v) => a + v, 0);
+  if (!total) return [];
+  const areas = values.map((v) => v * w * h / total);
+  const rects = [];
+  let x = 0, y = 0, i = 0;
+  const worst = (row, side) => {
+    const s = row.reduce((a, v) => a + v, 0);
+    return Math.max(side * side * Math.max(...row) / (s * s), (s * s) / (side * side * Math.min(...row)));
+  };
+  while (i < areas.length) {
+    const side = Math.min(w, h);
+    const row = [areas[i]];
+    let j = i + 1;
+    while (j < areas.length && worst(row.concat(areas[j]), side) <= worst(row, side)) row.push(areas[j++]);
+    const thick = row.reduce((a, v) => a + v, 0) / side;
+    let at = 0;
+    for (const a of row) {
+      const len = a / thick;
+      rects.push(w >= h ? { x, y: y + at, w: thick, h: len } : { x: x + at, y, w: len, h: thick });
+      at += len;
+    }
+    if (w >= h) { x += thick; w -= thick; } else { y += thick; h -= thick; }
+    i = j;
+  }
+  return rects;
+}
+
+// the name under its parent: 湖南省长沙市岳麓区 under 湖南省长沙市 is 岳麓区
+function shortName(full, parents) {
+  const p = parents.find((n) => n && full.startsWith(n) && full.length > n.length);
+  return p ? full.slice(p.length) : full;
+}
+
+function renderTreemap(box, divisions, parents, f, what, height) {
+  if (!divisions.length) { box.innerHTML = `<p class="empty">无可识别属地的案件</p>`; box.style.height = ""; return; }
+  const shown = divisions.slice(0, TREEMAP_CELLS);
+  const rest = divisions.slice(TREEMAP_CELLS);
+  const W = box.clientWidth || 420, H = height;
+  const rects = squarify(shown.map((d) => d.count), W, H);
+  const max = shown[0].count;
+  box.style.height = H + "px";
+  box.innerHTML = shown.map((d, i) => {
+    const r = rects[i];
+    const name = shortName(d.name || d.code, parents);
+    const on = f.place === d.code;
+    const shade = 0.25 + 0.75 * d.count / max;
+    const size = r.w < 44 || r.h < 30 ? " tiny" : "";
+    return `<button type="button" class="cell${size}${shade > 0.6 ? " dark" : ""}" data-code="${esc(d.code)}" data-count="${d.count}" data-name="${esc(d.name)}" aria-pressed="${on}"` +
+      ` style="left:${(100 * r.x / W).toFixed(3)}%;top:${(100 * r.y / H).toFixed(3)}%;width:${(100 * r.w / W).toFixed(3)}%;height:${(100 * r.h / H).toFixed(3)}%;--shade:${shade.toFixed(3)}"` +
+      ` aria-label="${esc(d.name || d.code)}：${d.count} 件" title="${on ? "取消筛选" : "按此筛选"}：${esc(d.name || d.code)}，${d.count} 件">` +
+      `<span class="cname">${esc(name)}</span><span class="ccount">${d.count}</span></button>`;
+  }).join("");
+  if (rest.length) {
+    const n = rest.reduce((a, d) => a + d.count, 0);
+    box.insertAdjacentHTML("afterend", `<p class="hint treemap-rest">另有 ${rest.length} 个${what}共 ${n} 件未画出</p>`);
+  }
+}
+
+function renderViews(r, f) {
+  const facets = r.facets;
+  const any = Boolean(facets) && r.total > 0;
+  $("#views").hidden = !any;
+  $("#views-empty").hidden = any;
+  $("#views-empty").textContent = any ? "" : "没有符合条件的案件，无可统计的件数。";
+  document.querySelectorAll("#search-views .treemap-rest").forEach((p) => p.remove());
+  if (!any) return;
+  for (const [kind, items] of [["channel", facets.channels], ["category", facets.categories], ["handler", facets.handlers], ["month", facets.months]]) {
+    $(`#facet-${kind} ul`).innerHTML = facetList(kind, items || [], f);
+  }
+  renderHistogram(facets, f);
+  const provinces = facets.provinces || [], cities = facets.cities || [];
+  renderTreemap($("#province-map"), provinces, [], f, "省份", 110);
+  renderTreemap($("#county-chart"), facets.counties || [], cities.map((c) => c.name).concat(provinces.map((p) => p.name)), f, "区县", 220);
+}
+
+$("#search-views").addEventListener("click", (e) => {
+  const b = e.target.closest("button");
+  if (!b) return;
+  if (b.classList.contains("more-toggle")) {
+    const open = b.getAttribute("aria-expanded") !== "true";
+    b.closest("ul").querySelectorAll("li.more").forEach((li) => { li.hidden = !open; });
+    b.setAttribute("aria-expanded", String(open));
+    b.textContent = open ? "收起" : `显示全部 ${b.closest("ul").querySelectorAll("button.facet-value").length} 项`;
+    return;
+  }
+  const off = b.getAttribute("aria-pressed") === "true";
+  let set, key;
+  if (b.classList.contains("facet-value")) {
+    const { kind, value } = b.dataset;
+    if (kind === "month") { const [from, to] = monthBounds(value); set = off ? { from: "", to: "" } : { from, to }; key = "from"; }
+    else { set = { [kind]: off ? "" : value }; key = kind; }
+  } else if (b.classList.contains("hbar")) {
+    set = off ? { from: "", to: "" } : { from: b.dataset.from, to: b.dataset.to }; key = "from";
+  } else if (b.classList.contains("cell")) {
+    if (!off) placeNames.set(b.dataset.code, b.dataset.name);
+    set = { place: off ? "" : b.dataset.code }; key = "place";
+  } else return;
+  applyFilter(set, off ? null : key).then(() => { if (off) $("#search-q").focus(); }).catch(() => {});
+});
+
+let searchSeq = 0;
+
+async function runSearch() {
+  const filters = searchFilters();
+  // another page of the same search keeps the views drawn: facets visit every matching case
+  const samePages = lastSearch && offset > 0 && JSON.stringify(filters) === JSON.stringify(lastSearch.filters);
+  // clicks quicker than the answers: only the last search's answer is drawn
+  const seq = ++searchSeq;
+  $("#search-views").setAttribute("aria-busy", "true");
+  let r;
+  try {
+    r = await api("POST", "/v1/search", Object.assign({ limit: LIMIT, offset, facets: !samePages }, filters));
+  } finally {
+    if (seq === searchSeq) $("#search-views").removeAttribute("aria-busy");
+  }
+  if (seq !== searchSeq) return;
+  lastSearch = { filters, total: r.total };
+  for (const d of [].concat((r.facets || {}).provinces || [], (r.facets || {}).cities || [], (r.facets || {}).counties || [])) placeNames.set(d.code, d.name);
   $("#search-total").textContent = `共 ${r.total} 件`;
   $("#page").textContent = r.total ? `第 ${offset + 1}–${offset + r.hits.length} 件` : "";
+  $("#search-empty").hidden = r.total > 0;
+  $("#search-empty").textContent = r.total ? "" : (filterChips(filters).length
+    ? "没有符合条件的案件。可以删去上方的筛选条件，或换个关键词再试。" : "没有符合条件的案件，请换个关键词再试。");
   $("#search-hits").innerHTML = r.hits.map((h) => {
     const snippets = h.highlights.map((x) => `<div>${esc(HIGHLIGHT_FIELD[x.field] || x.field)}：${x.html}</div>`).join("");
     return `<li data-id="${esc(h.case.id)}"><button type="button" class="link">${esc(h.case.id)}</button> ${channelIcon(h.case.channel)} ${esc(h.case.channel ?? "")} ${esc(day(h.case.received_at))} ${esc(h.case.handler ?? "")}${snippets || "<div>" + esc((h.case.content ?? "").slice(0, 80)) + "</div>"}</li>`;
   }).join("");
-  const max = Math.max(1, ...(r.counties || []).map((c) => c.count));
-  $("#county-chart").innerHTML = "<h4>各区县件数</h4>" + (r.counties || []).slice(0, 15).map((c) =>
-    `<div>${esc(c.name || c.code)} <span class="bar" style="width:${Math.round(120 * c.count / max)}px"></span> ${c.count}</div>`).join("");
   document.querySelectorAll("#search-hits li").forEach((li) => li.querySelector("button").addEventListener("click", () => showCase(li.dataset.id)));
+  $(".pager").hidden = !r.total;
+  $("#prev").disabled = offset === 0;
+  $("#next").disabled = offset + r.hits.length >= r.total;
+  $("#export-csv").disabled = $("#export-xlsx").disabled = r.total === 0;
+  $("#export-state").textContent = "";
+  renderChips(filters);
+  if (!samePages) renderViews(r, filters);
 }
+
+// the list on screen (its query and filters, every page) through the export endpoint, saved
+// as a download: the key travels in a header, so the file is fetched, then handed to the browser
+async function exportResults(format) {
+  if (!lastSearch || !lastSearch.total) return;
+  const state = $("#export-state");
+  state.textContent = "正在导出……";
+  const buttons = [$("#export-csv"), $("#export-xlsx")];
+  buttons.forEach((b) => { b.disabled = true; });
+  try {
+    const resp = await send("POST", "/v1/search/export", Object.assign({}, lastSearch.filters, { format }));
+    const blob = await resp.blob();
+    const stamp = chinaNow().slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = `案件查询_${stamp}.${format}`;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+    const rows = Math.min(lastSearch.total, MAX_EXPORT_ROWS);
+    state.textContent = `已导出 ${rows} 件（${format === "xlsx" ? "Excel" : "CSV"}）` +
+      (lastSearch.total > MAX_EXPORT_ROWS ? `；结果超过 ${MAX_EXPORT_ROWS} 件，只含前 ${MAX_EXPORT_ROWS} 件，请加筛选条件分批导出` : "");
+  } catch (_) {
+    state.textContent = "导出失败";
+  } finally {
+    buttons.forEach((b) => { b.disabled = false; });
+  }
+}
+$("#export-csv").addEventListener("click", () => exportResults("csv"));
+$("#export-xlsx").addEventListener("click", () => exportResults("xlsx"));
 
 async function showCase(id) {
   try {
