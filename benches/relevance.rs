@@ -221,73 +221,125 @@ fn main() {
             })
             .collect()
     };
-    let choices: Vec<(&str, Ranking)> = vec![
-        ("default (title 2, bigram 0.3, tier)", Ranking::default()),
+    let before = Ranking {
+        rerank_depth: 0,
+        min_word_share: 1.0,
+        ..Ranking::default()
+    };
+    let mut choices: Vec<(&str, Ranking)> = vec![
+        ("default (two stages)", Ranking::default()),
+        ("first stage only (before)", before),
         (
-            "words only (before bigrams)",
+            "words only, one stage (before bigrams)",
             Ranking {
                 literals: false,
-                ..Ranking::default()
-            },
-        ),
-        (
-            "bigram weight 1.0",
-            Ranking {
-                bigram_weight: 1.0,
-                ..Ranking::default()
-            },
-        ),
-        (
-            "bigram weight 0.1",
-            Ranking {
-                bigram_weight: 0.1,
-                ..Ranking::default()
-            },
-        ),
-        (
-            "no word tier",
-            Ranking {
-                word_tier: 0.0,
-                ..Ranking::default()
-            },
-        ),
-        (
-            "60% of a long term's words",
-            Ranking {
-                min_word_share: 0.6,
-                ..Ranking::default()
-            },
-        ),
-        (
-            "40% of a long term's words",
-            Ranking {
-                min_word_share: 0.4,
-                ..Ranking::default()
-            },
-        ),
-        (
-            "40%, bigram weight 1.0",
-            Ranking {
-                min_word_share: 0.4,
-                bigram_weight: 1.0,
-                ..Ranking::default()
-            },
-        ),
-        (
-            "title boost 1",
-            Ranking {
-                title_boost: 1.0,
-                ..Ranking::default()
-            },
-        ),
-        (
-            "title boost 4",
-            Ranking {
-                title_boost: 4.0,
-                ..Ranking::default()
+                ..before
             },
         ),
     ];
+    if std::env::var_os("RELEVANCE_CHOICES").is_some() {
+        choices.extend([
+            (
+                "one stage, bigram weight 1.0",
+                Ranking {
+                    bigram_weight: 1.0,
+                    ..before
+                },
+            ),
+            (
+                "one stage, no word tier",
+                Ranking {
+                    word_tier: 0.0,
+                    ..before
+                },
+            ),
+            (
+                "one stage, title boost 1",
+                Ranking {
+                    title_boost: 1.0,
+                    ..before
+                },
+            ),
+            (
+                "one stage, 50% of a long term",
+                Ranking {
+                    min_word_share: 0.5,
+                    ..before
+                },
+            ),
+            (
+                "two stages, all of a long term",
+                Ranking {
+                    min_word_share: 1.0,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, 30% of a long term",
+                Ranking {
+                    min_word_share: 0.3,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, 70% of a long term",
+                Ranking {
+                    min_word_share: 0.7,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, no tiers",
+                Ranking {
+                    rerank_tiers: false,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, text only",
+                Ranking {
+                    rerank_first: 0.0,
+                    rerank_objects: 0.0,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, first stage 1.0",
+                Ranking {
+                    rerank_first: 1.0,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, objects 0",
+                Ranking {
+                    rerank_objects: 0.0,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, objects 1.0",
+                Ranking {
+                    rerank_objects: 1.0,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, depth 50",
+                Ranking {
+                    rerank_depth: 50,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, depth 500",
+                Ranking {
+                    rerank_depth: 500,
+                    ..Ranking::default()
+                },
+            ),
+        ]);
+    }
     println!("\nrelevance (recall@10 / nDCG@10) per query type");
     for (name, rank) in &choices {
         let mut by_kind: HashMap<&str, (f64, f64, usize)> = HashMap::new();
