@@ -221,9 +221,16 @@ fn main() {
             })
             .collect()
     };
+    // the ranking before the second stage: all of a term's words or its literal, BM25
     let before = Ranking {
-        rerank_depth: 0,
+        word_tier: 100.0,
         min_word_share: 1.0,
+        rerank_depth: 0,
+        rare_bigram_share: 0.0,
+        ..Ranking::default()
+    };
+    let one_stage = Ranking {
+        rerank_depth: 0,
         ..Ranking::default()
     };
     let mut choices: Vec<(&str, Ranking)> = vec![
@@ -240,31 +247,53 @@ fn main() {
     if std::env::var_os("RELEVANCE_CHOICES").is_some() {
         choices.extend([
             (
-                "one stage, bigram weight 1.0",
+                "before, bigram weight 1.0",
                 Ranking {
                     bigram_weight: 1.0,
                     ..before
                 },
             ),
             (
-                "one stage, no word tier",
+                "before, no word tier",
                 Ranking {
                     word_tier: 0.0,
                     ..before
                 },
             ),
             (
-                "one stage, title boost 1",
+                "before, title boost 1",
                 Ranking {
                     title_boost: 1.0,
                     ..before
                 },
             ),
+            ("one stage (long terms: half, rare bigrams)", one_stage),
             (
-                "one stage, 50% of a long term",
+                "one stage, no rare bigrams",
                 Ranking {
-                    min_word_share: 0.5,
-                    ..before
+                    rare_bigram_share: 0.0,
+                    ..one_stage
+                },
+            ),
+            (
+                "two stages, no rare bigrams",
+                Ranking {
+                    rare_bigram_share: 0.0,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, rare = df 0.1%",
+                Ranking {
+                    rare_bigram_share: 0.001,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, rare = df 5%",
+                Ranking {
+                    rare_bigram_share: 0.05,
+                    ..Ranking::default()
                 },
             ),
             (
@@ -282,9 +311,9 @@ fn main() {
                 },
             ),
             (
-                "two stages, 70% of a long term",
+                "two stages, title boost 1",
                 Ranking {
-                    min_word_share: 0.7,
+                    title_boost: 1.0,
                     ..Ranking::default()
                 },
             ),
@@ -304,9 +333,9 @@ fn main() {
                 },
             ),
             (
-                "two stages, first stage 1.0",
+                "two stages, first stage 0.3",
                 Ranking {
-                    rerank_first: 1.0,
+                    rerank_first: 0.3,
                     ..Ranking::default()
                 },
             ),
@@ -339,6 +368,10 @@ fn main() {
                 },
             ),
         ]);
+    }
+    let latency_only = std::env::var_os("RELEVANCE_LATENCY_ONLY").is_some();
+    if latency_only {
+        choices.clear();
     }
     println!("\nrelevance (recall@10 / nDCG@10) per query type");
     for (name, rank) in &choices {
@@ -380,7 +413,10 @@ fn main() {
     }
     // similar_to: the record itself is the query
     let (mut rs, mut ns, mut cnt) = (0.0, 0.0, 0);
-    for c in candidates.iter().take(n_queries) {
+    for c in candidates
+        .iter()
+        .take(if latency_only { 0 } else { n_queries })
+    {
         let q = Query {
             id: c.id.clone(),
             matter: matter_of[&c.id].clone(),
@@ -395,12 +431,14 @@ fn main() {
         ns += n;
         cnt += 1;
     }
-    println!(
-        "{:<38}  {:.3}/{:.3}  ({cnt} records)",
-        "similar_to=ID",
-        rs / cnt as f64,
-        ns / cnt as f64
-    );
+    if cnt > 0 {
+        println!(
+            "{:<38}  {:.3}/{:.3}  ({cnt} records)",
+            "similar_to=ID",
+            rs / cnt as f64,
+            ns / cnt as f64
+        );
+    }
 
     if std::env::var_os("RELEVANCE_ONLY").is_some() {
         return;
@@ -472,8 +510,16 @@ fn main() {
             })
         })
         .collect();
+    let title_qs: Vec<String> = pool
+        .iter()
+        .filter_map(|c| c.title.clone())
+        .filter(|t| t.chars().count() >= 8)
+        .take(300)
+        .map(|t| plain(&t))
+        .collect();
     for (name, list) in [
         ("keywords (2-3 words)", &keyword_qs),
+        ("pasted title (two stages)", &title_qs),
         ("phrase (2-4 chars)", &phrase_qs),
         ("phrase (6 chars)", &long_phrase_qs),
     ] {

@@ -415,6 +415,10 @@ fn all(clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
 }
 
 /// The literal string as a bigram phrase in `field`; `None` under two characters.
+///
+/// Every overlapping bigram is indexed at its character position, so every second bigram
+/// (and the last) already pins every character: 维修基金 is 维修 at p and 基金 at p + 2.
+/// Half the terms means half the position lists read.
 pub fn literal_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
     let grams = bigrams(text);
     match grams.len() {
@@ -422,10 +426,17 @@ pub fn literal_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
         1 => Some(term(field, &grams[0].0)),
         _ => {
             let first = grams[0].1;
-            let terms = grams
-                .into_iter()
-                .map(|(g, pos, _)| (pos - first, Term::from_field_text(field, &g)))
-                .collect();
+            let mut covered = None;
+            let mut terms = Vec::with_capacity(grams.len() / 2 + 1);
+            let last = grams.len() - 1;
+            for (i, (g, pos, _)) in grams.into_iter().enumerate() {
+                // a bigram is needed when the one before it leaves a character uncovered
+                // (a gap at whitespace included), and the last always
+                if i == last || covered.is_none_or(|c| pos > c) {
+                    covered = Some(pos + 1);
+                    terms.push((pos - first, Term::from_field_text(field, &g)));
+                }
+            }
             Some(Box::new(PhraseQuery::new_with_offset(terms)))
         }
     }
