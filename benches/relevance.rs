@@ -318,9 +318,9 @@ fn main() {
                 },
             ),
             (
-                "two stages, no tiers",
+                "two stages, tiers kept",
                 Ranking {
-                    rerank_tiers: false,
+                    rerank_tiers: true,
                     ..Ranking::default()
                 },
             ),
@@ -480,6 +480,11 @@ fn main() {
                     })
                     .map(|r| r.total == 0)
                     .unwrap_or(true)
+            })
+            .inspect(|s| {
+                if literals {
+                    println!("  finds nothing: {s}");
+                }
             })
             .count();
         println!(

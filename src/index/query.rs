@@ -307,8 +307,9 @@ pub struct Ranking {
     pub location_boost: f32,
     /// boost of the literal (bigram phrase) clause
     pub bigram_weight: f32,
-    /// score added to each unit matched by words: word matches rank first (far above any
-    /// BM25 sum, so that a hit's tier is its score divided by this)
+    /// word matches rank first: a long term's cases holding all its words get this added;
+    /// a short term's word BM25 is multiplied by it (one pass over the postings), far above
+    /// what its literal string scores
     pub word_tier: f32,
     /// match literal strings at all (off: words only, as before bigrams)
     pub literals: bool,
@@ -348,7 +349,7 @@ impl Default for Ranking {
             rerank_text: 1.0,
             rerank_first: 1.0,
             rerank_objects: 0.3,
-            rerank_tiers: true,
+            rerank_tiers: false,
             rare_bigram_share: 0.01,
         }
     }
@@ -558,13 +559,20 @@ impl Builder<'_> {
         }
         let mut out: Vec<Box<dyn Query>> = Vec::new();
         if let Some(w) = word_q {
-            if self.rank.word_tier > 0.0 {
-                out.push(Box::new(ConstScoreQuery::new(
-                    w.box_clone(),
-                    self.rank.word_tier,
-                )));
+            match share_q {
+                // a long term: the tier for all its words, BM25 for the share
+                Some(share) => {
+                    if self.rank.word_tier > 0.0 {
+                        out.push(Box::new(ConstScoreQuery::new(w, self.rank.word_tier)));
+                    }
+                    out.push(share);
+                }
+                // the words' BM25 scaled far above any literal's: one pass over the postings
+                // (a constant tier beside it would read them twice, and a wrapper would
+                // hide the term scorers from tantivy's fast unions)
+                None if self.rank.word_tier > 0.0 => out.push(boosted(w, self.rank.word_tier)),
+                None => out.push(w),
             }
-            out.push(share_q.unwrap_or(w));
         }
         if !literals.is_empty() {
             out.push(boosted(any(literals), self.rank.bigram_weight));
