@@ -1,6 +1,6 @@
 //! Person look-up over HTTP (`POST /v1/person`): latency percentiles from one connection and
-//! from four, each look-up grouped by matter and audited (an fsync per look-up when the
-//! index is on disk). Keys are the phones, ID numbers and names of stored cases.
+//! from four, each look-up grouped by matter and audited (answered once its audit entry is
+//! synced; concurrent look-ups share a sync). Keys are the phones, ID numbers and names of stored cases.
 //!
 //! Default: 50,000 generated cases in memory. For 1M cases:
 //! `CASEMATCH_BENCH_INDEX=/tmp/ix1m cargo bench --bench person` (the audit log goes to the

@@ -221,73 +221,158 @@ fn main() {
             })
             .collect()
     };
-    let choices: Vec<(&str, Ranking)> = vec![
-        ("default (title 2, bigram 0.3, tier)", Ranking::default()),
+    // the ranking before the second stage: all of a term's words or its literal, BM25
+    let before = Ranking {
+        word_tier: 100.0,
+        min_word_share: 1.0,
+        rerank_depth: 0,
+        rare_bigram_share: 0.0,
+        ..Ranking::default()
+    };
+    let one_stage = Ranking {
+        rerank_depth: 0,
+        ..Ranking::default()
+    };
+    let mut choices: Vec<(&str, Ranking)> = vec![
+        ("default (two stages)", Ranking::default()),
+        ("first stage only (before)", before),
         (
-            "words only (before bigrams)",
+            "words only, one stage (before bigrams)",
             Ranking {
                 literals: false,
-                ..Ranking::default()
-            },
-        ),
-        (
-            "bigram weight 1.0",
-            Ranking {
-                bigram_weight: 1.0,
-                ..Ranking::default()
-            },
-        ),
-        (
-            "bigram weight 0.1",
-            Ranking {
-                bigram_weight: 0.1,
-                ..Ranking::default()
-            },
-        ),
-        (
-            "no word tier",
-            Ranking {
-                word_tier: 0.0,
-                ..Ranking::default()
-            },
-        ),
-        (
-            "60% of a long term's words",
-            Ranking {
-                min_word_share: 0.6,
-                ..Ranking::default()
-            },
-        ),
-        (
-            "40% of a long term's words",
-            Ranking {
-                min_word_share: 0.4,
-                ..Ranking::default()
-            },
-        ),
-        (
-            "40%, bigram weight 1.0",
-            Ranking {
-                min_word_share: 0.4,
-                bigram_weight: 1.0,
-                ..Ranking::default()
-            },
-        ),
-        (
-            "title boost 1",
-            Ranking {
-                title_boost: 1.0,
-                ..Ranking::default()
-            },
-        ),
-        (
-            "title boost 4",
-            Ranking {
-                title_boost: 4.0,
-                ..Ranking::default()
+                ..before
             },
         ),
     ];
+    if std::env::var_os("RELEVANCE_CHOICES").is_some() {
+        choices.extend([
+            (
+                "before, bigram weight 1.0",
+                Ranking {
+                    bigram_weight: 1.0,
+                    ..before
+                },
+            ),
+            (
+                "before, no word tier",
+                Ranking {
+                    word_tier: 0.0,
+                    ..before
+                },
+            ),
+            (
+                "before, title boost 1",
+                Ranking {
+                    title_boost: 1.0,
+                    ..before
+                },
+            ),
+            ("one stage (long terms: half, rare bigrams)", one_stage),
+            (
+                "one stage, no rare bigrams",
+                Ranking {
+                    rare_bigram_share: 0.0,
+                    ..one_stage
+                },
+            ),
+            (
+                "two stages, no rare bigrams",
+                Ranking {
+                    rare_bigram_share: 0.0,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, rare = df 0.1%",
+                Ranking {
+                    rare_bigram_share: 0.001,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, rare = df 5%",
+                Ranking {
+                    rare_bigram_share: 0.05,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, all of a long term",
+                Ranking {
+                    min_word_share: 1.0,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, 30% of a long term",
+                Ranking {
+                    min_word_share: 0.3,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, title boost 1",
+                Ranking {
+                    title_boost: 1.0,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, tiers kept",
+                Ranking {
+                    rerank_tiers: true,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, text only",
+                Ranking {
+                    rerank_first: 0.0,
+                    rerank_objects: 0.0,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, first stage 0.3",
+                Ranking {
+                    rerank_first: 0.3,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, objects 0",
+                Ranking {
+                    rerank_objects: 0.0,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, objects 1.0",
+                Ranking {
+                    rerank_objects: 1.0,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, depth 50",
+                Ranking {
+                    rerank_depth: 50,
+                    ..Ranking::default()
+                },
+            ),
+            (
+                "two stages, depth 500",
+                Ranking {
+                    rerank_depth: 500,
+                    ..Ranking::default()
+                },
+            ),
+        ]);
+    }
+    let latency_only = std::env::var_os("RELEVANCE_LATENCY_ONLY").is_some();
+    if latency_only {
+        choices.clear();
+    }
     println!("\nrelevance (recall@10 / nDCG@10) per query type");
     for (name, rank) in &choices {
         let mut by_kind: HashMap<&str, (f64, f64, usize)> = HashMap::new();
@@ -328,7 +413,10 @@ fn main() {
     }
     // similar_to: the record itself is the query
     let (mut rs, mut ns, mut cnt) = (0.0, 0.0, 0);
-    for c in candidates.iter().take(n_queries) {
+    for c in candidates
+        .iter()
+        .take(if latency_only { 0 } else { n_queries })
+    {
         let q = Query {
             id: c.id.clone(),
             matter: matter_of[&c.id].clone(),
@@ -343,12 +431,14 @@ fn main() {
         ns += n;
         cnt += 1;
     }
-    println!(
-        "{:<38}  {:.3}/{:.3}  ({cnt} records)",
-        "similar_to=ID",
-        rs / cnt as f64,
-        ns / cnt as f64
-    );
+    if cnt > 0 {
+        println!(
+            "{:<38}  {:.3}/{:.3}  ({cnt} records)",
+            "similar_to=ID",
+            rs / cnt as f64,
+            ns / cnt as f64
+        );
+    }
 
     if std::env::var_os("RELEVANCE_ONLY").is_some() {
         return;
@@ -391,6 +481,11 @@ fn main() {
                     .map(|r| r.total == 0)
                     .unwrap_or(true)
             })
+            .inspect(|s| {
+                if literals {
+                    println!("  finds nothing: {s}");
+                }
+            })
             .count();
         println!(
             "  {name:<24} {zero} of {} ({:.1}%)",
@@ -420,8 +515,16 @@ fn main() {
             })
         })
         .collect();
+    let title_qs: Vec<String> = pool
+        .iter()
+        .filter_map(|c| c.title.clone())
+        .filter(|t| t.chars().count() >= 8)
+        .take(300)
+        .map(|t| plain(&t))
+        .collect();
     for (name, list) in [
         ("keywords (2-3 words)", &keyword_qs),
+        ("pasted title (two stages)", &title_qs),
         ("phrase (2-4 chars)", &phrase_qs),
         ("phrase (6 chars)", &long_phrase_qs),
     ] {

@@ -11,6 +11,7 @@ mod fit;
 mod person;
 mod places;
 mod records;
+mod search;
 
 pub use compare::PairScore;
 pub use dedupe::{Deduped, PairRecall};
@@ -288,20 +289,8 @@ impl Engine {
         Ok(out)
     }
 
-    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
-        self.index.search(request)
-    }
-
     pub fn get(&self, id: &str) -> Result<Option<StoredCase>> {
         self.index.get(id)
-    }
-
-    /// Cases whose narratives resemble the case `id`, best first; `None` if `id` is unknown.
-    pub fn similar(&self, id: &str, limit: usize) -> Result<Option<Vec<(StoredCase, f32)>>> {
-        let Some(stored) = self.index.get(id)? else {
-            return Ok(None);
-        };
-        self.index.similar(&stored.profile, id, limit).map(Some)
     }
 }
 

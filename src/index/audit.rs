@@ -1,7 +1,11 @@
 //! The audit log of person look-ups: one JSON line per look-up (time, who, role, the kinds of
 //! identifier used, a keyed hash of each value — never the value — the outcome and the
 //! number of cases returned), appended and synced before the answer, in `audit/` of the
-//! index directory. Each line carries the SHA-256 of the line before it, so a removed or
+//! index directory. Syncs are grouped: a look-up whose entry was written while another
+//! look-up's sync ran waits for the next sync, which covers every entry written so far, so
+//! concurrent look-ups share one sync and none is answered before its entry is on disk. The
+//! active file is preallocated (zeros, synced once per MiB), so that a sync writes the data
+//! only and not the file's size; readers skip the zero tail. Each line carries the SHA-256 of the line before it, so a removed or
 //! edited line shows when the log is read. The active file is rotated at a size limit; the
 //! rotated files are kept and read in order. The hash key is `CASEMATCH_AUDIT_KEY` or a
 //! random key kept in `audit/audit.key` (mode 0600): the same value looked up twice hashes
@@ -12,9 +16,11 @@ use crate::error::{Error, Result};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::fs::File;
 use std::io::{BufRead, Write};
+use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex};
 
 /// Whether the look-up was answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,8 +77,18 @@ pub struct AuditRecord<'a> {
     pub cases: usize,
 }
 
+/// The active file: written up to `end`, zeros (preallocated) up to `allocated`.
+struct Active {
+    file: Arc<File>,
+    end: u64,
+    allocated: u64,
+}
+
 enum Store {
-    Dir(PathBuf),
+    Dir {
+        dir: PathBuf,
+        active: Option<Active>,
+    },
     Memory(Vec<String>),
 }
 
@@ -82,12 +98,24 @@ struct State {
     last_hash: String,
 }
 
+/// Which entries are on disk, and whether a sync is running.
+#[derive(Default)]
+struct Synced {
+    upto: u64,
+    running: bool,
+}
+
 /// The audit log of one index.
 pub struct AuditLog {
     state: Mutex<State>,
+    synced: Mutex<Synced>,
+    sync_done: Condvar,
     key: [u8; 32],
     max_bytes: u64,
 }
+
+/// Zeros written ahead of the entries, synced with the file's new size once per chunk.
+const PREALLOCATE: u64 = 1 << 20;
 
 /// Size at which the active file is rotated.
 pub const DEFAULT_ROTATE_BYTES: u64 = 16 * 1024 * 1024;
@@ -178,12 +206,87 @@ fn files(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 fn lines_of(path: &Path) -> Result<Vec<String>> {
-    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let f = File::open(path).map_err(|e| Error::io(path, e))?;
     std::io::BufReader::new(f)
         .lines()
         .map(|l| l.map_err(|e| Error::io(path, e)))
-        .filter(|l| !matches!(l, Ok(s) if s.trim().is_empty()))
+        // the preallocated tail of the active file is zeros
+        .filter(|l| !matches!(l, Ok(s) if s.trim_matches(|c: char| c == '\0' || c.is_whitespace()).is_empty()))
         .collect()
+}
+
+fn poisoned() -> Error {
+    Error::Invalid("the audit log is poisoned".into())
+}
+
+/// Syncs a directory so that a file created or renamed in it stays after a crash.
+fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(dir, e))?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// Opens (or creates) the active file and finds the end of its entries: the byte after the
+/// last newline before the zero tail. A torn line after it (a look-up never answered:
+/// its sync had not returned) is zeroed.
+fn open_active(dir: &Path) -> Result<Active> {
+    let path = dir.join(ACTIVE);
+    let existed = path.exists();
+    let mut file = private(
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true),
+    )
+    .open(&path)
+    .map_err(|e| Error::io(&path, e))?;
+    if !existed {
+        sync_dir(dir)?;
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(|e| Error::io(&path, e))?;
+    let written = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    let end = bytes[..written]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    if written > end {
+        (&file)
+            .seek(SeekFrom::Start(end as u64))
+            .and_then(|_| (&file).write_all(&vec![0u8; written - end]))
+            .and_then(|_| file.sync_data())
+            .map_err(|e| Error::io(&path, e))?;
+    }
+    Ok(Active {
+        file: Arc::new(file),
+        end: end as u64,
+        allocated: bytes.len() as u64,
+    })
+}
+
+impl Active {
+    /// Writes `line` at the end, preallocating first when it would not fit; not synced.
+    fn write(&mut self, line: &[u8], path: &Path) -> Result<()> {
+        let mut f = &*self.file;
+        let need = self.end + line.len() as u64;
+        if need > self.allocated {
+            let grow = (need - self.allocated).div_ceil(PREALLOCATE) * PREALLOCATE;
+            f.seek(SeekFrom::Start(self.allocated))
+                .and_then(|_| f.write_all(&vec![0u8; grow as usize]))
+                .and_then(|_| f.sync_all())
+                .map_err(|e| Error::io(path, e))?;
+            self.allocated += grow;
+        }
+        f.seek(SeekFrom::Start(self.end))
+            .and_then(|_| f.write_all(line))
+            .map_err(|e| Error::io(path, e))?;
+        self.end = need;
+        Ok(())
+    }
 }
 
 impl AuditLog {
@@ -191,25 +294,32 @@ impl AuditLog {
     pub fn open(dir: &Path) -> Result<AuditLog> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let key = load_key(dir)?;
+        let active = open_active(dir)?;
         let (mut seq, mut last_hash) = (0, String::new());
-        if let Some(last_file) = files(dir)?.last()
-            && let Some(line) = lines_of(last_file)?.pop()
-        {
-            let e: AuditEntry = serde_json::from_str(&line).map_err(|e| {
-                Error::Invalid(format!(
-                    "{}: last line unreadable: {e}",
-                    last_file.display()
-                ))
-            })?;
-            seq = e.seq;
-            last_hash = sha256_hex(line.as_bytes());
+        for file in files(dir)?.iter().rev() {
+            if let Some(line) = lines_of(file)?.pop() {
+                let e: AuditEntry = serde_json::from_str(&line).map_err(|e| {
+                    Error::Invalid(format!("{}: last line unreadable: {e}", file.display()))
+                })?;
+                seq = e.seq;
+                last_hash = sha256_hex(line.as_bytes());
+                break;
+            }
         }
         Ok(AuditLog {
             state: Mutex::new(State {
-                store: Store::Dir(dir.to_path_buf()),
+                store: Store::Dir {
+                    dir: dir.to_path_buf(),
+                    active: Some(active),
+                },
                 seq,
                 last_hash,
             }),
+            synced: Mutex::new(Synced {
+                upto: seq,
+                running: false,
+            }),
+            sync_done: Condvar::new(),
             key,
             max_bytes: std::env::var("CASEMATCH_AUDIT_ROTATE_BYTES")
                 .ok()
@@ -226,6 +336,8 @@ impl AuditLog {
                 seq: 0,
                 last_hash: String::new(),
             }),
+            synced: Mutex::new(Synced::default()),
+            sync_done: Condvar::new(),
             key: random_key()?,
             max_bytes: DEFAULT_ROTATE_BYTES,
         })
@@ -248,8 +360,16 @@ impl AuditLog {
         hex(&mac.finalize().into_bytes()[..16])
     }
 
-    /// Appends one entry and syncs it to disk before returning.
+    /// Appends one entry and returns once it is on disk (its own sync, or one that another
+    /// look-up ran after the entry was written).
     pub fn append(&self, r: &AuditRecord<'_>) -> Result<AuditEntry> {
+        let entry = self.write(r)?;
+        self.wait_synced(entry.seq)?;
+        Ok(entry)
+    }
+
+    /// Writes the entry (not yet synced): the chain and sequence advance under the lock.
+    fn write(&self, r: &AuditRecord<'_>) -> Result<AuditEntry> {
         let mut kinds: Vec<String> = r.values.iter().map(|(k, _)| k.to_string()).collect();
         kinds.dedup();
         let hashes = r
@@ -257,10 +377,7 @@ impl AuditLog {
             .iter()
             .map(|(k, v)| format!("{k}:{}", self.hash(k, v)))
             .collect();
-        let mut state = self
-            .state
-            .lock()
-            .map_err(|_| Error::Invalid("the audit log is poisoned".into()))?;
+        let mut state = self.state.lock().map_err(|_| poisoned())?;
         let entry = AuditEntry {
             seq: state.seq + 1,
             time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
@@ -277,19 +394,25 @@ impl AuditLog {
             .map_err(|e| Error::Invalid(format!("audit entry: {e}")))?;
         match &mut state.store {
             Store::Memory(lines) => lines.push(line.clone()),
-            Store::Dir(dir) => {
-                let active = dir.join(ACTIVE);
-                let size = std::fs::metadata(&active).map_or(0, |m| m.len());
-                if size >= self.max_bytes {
+            Store::Dir { dir, active } => {
+                let path = dir.join(ACTIVE);
+                if let Some(a) = active.as_ref()
+                    && a.end >= self.max_bytes
+                {
+                    // the rotated file keeps its entries only, synced, under its first seq
                     let rotated = dir.join(format!("audit-{:012}.jsonl", entry.seq));
-                    std::fs::rename(&active, &rotated).map_err(|e| Error::io(&rotated, e))?;
+                    a.file
+                        .set_len(a.end)
+                        .and_then(|_| a.file.sync_all())
+                        .map_err(|e| Error::io(&path, e))?;
+                    std::fs::rename(&path, &rotated).map_err(|e| Error::io(&rotated, e))?;
+                    *active = None;
                 }
-                let mut f = private(std::fs::OpenOptions::new().append(true).create(true))
-                    .open(&active)
-                    .map_err(|e| Error::io(&active, e))?;
-                f.write_all(format!("{line}\n").as_bytes())
-                    .and_then(|_| f.sync_data())
-                    .map_err(|e| Error::io(&active, e))?;
+                let a = match active {
+                    Some(a) => a,
+                    None => active.insert(open_active(dir)?),
+                };
+                a.write(format!("{line}\n").as_bytes(), &path)?;
             }
         }
         state.seq = entry.seq;
@@ -297,16 +420,55 @@ impl AuditLog {
         Ok(entry)
     }
 
+    /// Waits until entry `seq` is on disk, running the sync when none is running: one sync
+    /// covers every entry written before it started.
+    fn wait_synced(&self, seq: u64) -> Result<()> {
+        let mut synced = self.synced.lock().map_err(|_| poisoned())?;
+        loop {
+            if synced.upto >= seq {
+                return Ok(());
+            }
+            if synced.running {
+                synced = self.sync_done.wait(synced).map_err(|_| poisoned())?;
+                continue;
+            }
+            synced.running = true;
+            drop(synced);
+            let done = self.sync_now();
+            synced = self.synced.lock().map_err(|_| poisoned())?;
+            synced.running = false;
+            if let Ok(upto) = done {
+                synced.upto = synced.upto.max(upto);
+            }
+            self.sync_done.notify_all();
+            done?;
+        }
+    }
+
+    /// Syncs the active file; returns the last entry the sync covers.
+    fn sync_now(&self) -> Result<u64> {
+        let (file, upto, path) = {
+            let state = self.state.lock().map_err(|_| poisoned())?;
+            match &state.store {
+                Store::Dir {
+                    dir,
+                    active: Some(a),
+                } => (a.file.clone(), state.seq, dir.join(ACTIVE)),
+                // in memory, or rotated and not reopened: nothing unsynced
+                _ => return Ok(state.seq),
+            }
+        };
+        file.sync_data().map_err(|e| Error::io(&path, e))?;
+        Ok(upto)
+    }
+
     /// Every entry, oldest first, with the chain checked.
     pub fn read(&self) -> Result<AuditReport> {
         let lines: Vec<String> = {
-            let state = self
-                .state
-                .lock()
-                .map_err(|_| Error::Invalid("the audit log is poisoned".into()))?;
+            let state = self.state.lock().map_err(|_| poisoned())?;
             match &state.store {
                 Store::Memory(lines) => lines.clone(),
-                Store::Dir(dir) => {
+                Store::Dir { dir, .. } => {
                     let mut all = Vec::new();
                     for f in files(dir)? {
                         all.extend(lines_of(&f)?);
@@ -389,5 +551,64 @@ mod tests {
         let report = AuditLog::open(dir.path()).unwrap().read().unwrap();
         assert_eq!(report.broken_at.as_deref(), Some("seq 2"));
         assert!(!report.intact);
+    }
+
+    #[test]
+    fn concurrent_look_ups_share_syncs_and_the_chain_holds_across_rotations() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = std::sync::Arc::new(AuditLog::open(dir.path()).unwrap().with_rotation(4000));
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let log = log.clone();
+                std::thread::spawn(move || {
+                    (0..40)
+                        .map(|n| log.append(&record(t * 100 + n)).unwrap().seq)
+                        .collect::<Vec<u64>>()
+                })
+            })
+            .collect();
+        let mut seqs: Vec<u64> = threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect();
+        seqs.sort_unstable();
+        assert_eq!(seqs, (1..=320).collect::<Vec<u64>>(), "each seq once");
+        // every answered look-up was synced: nothing is waiting
+        assert_eq!(log.synced.lock().unwrap().upto, 320);
+        let report = log.read().unwrap();
+        assert!(report.intact, "{:?}", report.broken_at);
+        assert_eq!(report.entries.len(), 320);
+        assert!(files(dir.path()).unwrap().len() > 2, "rotated");
+        drop(report);
+        drop(log);
+        let log = AuditLog::open(dir.path()).unwrap();
+        assert_eq!(log.append(&record(1)).unwrap().seq, 321);
+        assert!(log.read().unwrap().intact);
+    }
+
+    #[test]
+    fn a_torn_last_line_of_an_unanswered_look_up_is_dropped_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::open(dir.path()).unwrap();
+        log.append(&record(1)).unwrap();
+        log.append(&record(2)).unwrap();
+        drop(log);
+        // a crash in the middle of writing the third line
+        let active = dir.path().join(ACTIVE);
+        let mut bytes = std::fs::read(&active).unwrap();
+        let end = bytes.iter().rposition(|&b| b == b'\n').unwrap() + 1;
+        assert!(bytes[end..].iter().all(|&b| b == 0), "preallocated zeros");
+        // longer than the entry that will be written over it
+        let torn = format!("{{\"seq\":3,\"who\":\"{}", "x".repeat(600));
+        bytes[end..end + torn.len()].copy_from_slice(torn.as_bytes());
+        std::fs::write(&active, &bytes).unwrap();
+        let log = AuditLog::open(dir.path()).unwrap();
+        assert_eq!(log.append(&record(3)).unwrap().seq, 3);
+        let report = log.read().unwrap();
+        assert!(report.intact, "{:?}", report.broken_at);
+        assert_eq!(
+            report.entries.iter().map(|e| e.cases).collect::<Vec<_>>(),
+            [1, 2, 3]
+        );
     }
 }

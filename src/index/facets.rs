@@ -89,15 +89,6 @@ impl StrFacet {
         })
     }
 
-    fn collect(&mut self, doc: DocId) {
-        if let Some(c) = &self.column
-            && let Some(ord) = c.term_ords(doc).next()
-            && let Some(n) = self.counts.get_mut(ord as usize)
-        {
-            *n += 1;
-        }
-    }
-
     /// Counts a block of documents with one batched column read.
     fn collect_block(&mut self, docs: &[DocId], buf: &mut Vec<Option<u64>>) {
         let Some(c) = &self.column else {
@@ -142,7 +133,12 @@ pub struct FacetSegment {
     counties: HashMap<u64, u64>,
     buf: Vec<Option<u64>>,
     dates: Vec<Option<DateTime>>,
+    /// documents handed over one at a time (a scoring pass), counted a block at a time
+    pending: Vec<DocId>,
 }
+
+/// Documents gathered before one batched read of the columns.
+const BLOCK: usize = 1024;
 
 const CHINA_OFFSET_SECS: i64 = 8 * 3600;
 /// Days counted in the vector (1970 to 2134); others are left out of the histogram.
@@ -168,6 +164,7 @@ impl Collector for Facets {
             counties: HashMap::new(),
             buf: Vec::new(),
             dates: Vec::new(),
+            pending: Vec::with_capacity(BLOCK),
         })
     }
 
@@ -197,17 +194,13 @@ impl SegmentCollector for FacetSegment {
     type Fruit = FacetCounts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        self.channel.collect(doc);
-        self.category.collect(doc);
-        self.handler.collect(doc);
-        if let Some(t) = self.received.first(doc) {
-            let day = (t.into_timestamp_secs() + CHINA_OFFSET_SECS).div_euclid(86_400);
-            if let Some(n) = usize::try_from(day).ok().and_then(|d| self.days.get_mut(d)) {
-                *n += 1;
-            }
-        }
-        if let Some(code) = self.county.first(doc) {
-            *self.counties.entry(code).or_default() += 1;
+        // one batched column read per block costs far less than five reads per document
+        self.pending.push(doc);
+        if self.pending.len() >= BLOCK {
+            let docs = std::mem::take(&mut self.pending);
+            self.collect_block(&docs);
+            self.pending = docs;
+            self.pending.clear();
         }
     }
 
@@ -247,7 +240,11 @@ impl SegmentCollector for FacetSegment {
         self.buf = buf;
     }
 
-    fn harvest(self) -> FacetCounts {
+    fn harvest(mut self) -> FacetCounts {
+        if !self.pending.is_empty() {
+            let docs = std::mem::take(&mut self.pending);
+            self.collect_block(&docs);
+        }
         FacetCounts {
             channel: self.channel.harvest(),
             category: self.category.harvest(),

@@ -1,7 +1,7 @@
-//! Highlighted snippets. The index-mode analyzer emits sub-words inside their word (处理 in
-//! 待处理), which tantivy's snippet generator does not expect; this one works on any nesting.
-//! Literal strings (a bigram match such as 截止日 inside 截止日期) are marked where they occur
-//! in the normalised text.
+//! Highlighted snippets. Query words of two or more characters and literal strings (a bigram
+//! match such as 截止日 inside 截止日期) are marked where they occur in the normalised text
+//! (sub-words inside a word too: 处理 in 待处理), found by string search rather than by
+//! segmenting each hit again; one-character words only where jieba makes them words.
 
 use crate::analysis::{TokenizerMode, analyze, normalize_with_offsets};
 use std::collections::HashSet;
@@ -15,12 +15,24 @@ pub fn snippet(
     literals: &[String],
     max_chars: usize,
 ) -> Option<(Range<usize>, Vec<Range<usize>>)> {
-    let mut hits: Vec<Range<usize>> = analyze(text, TokenizerMode::Index)
-        .into_iter()
-        .filter(|t| terms.contains(&t.text))
-        .map(|t| t.offset_from..t.offset_to)
+    // a word of two or more characters is marked wherever its string occurs (a sub-word
+    // inside a longer word included): one scan of the normalised text, no segmentation
+    let mut strings: Vec<String> = terms
+        .iter()
+        .filter(|t| t.chars().count() >= 2)
+        .cloned()
         .collect();
-    hits.extend(literal_ranges(text, literals));
+    strings.extend(literals.iter().cloned());
+    let mut hits = literal_ranges(text, &strings);
+    // a one-character word only where jieba makes it a word (not inside every other word)
+    if terms.iter().any(|t| t.chars().count() == 1) {
+        hits.extend(
+            analyze(text, TokenizerMode::Index)
+                .into_iter()
+                .filter(|t| t.text.chars().count() == 1 && terms.contains(&t.text))
+                .map(|t| t.offset_from..t.offset_to),
+        );
+    }
     if hits.is_empty() {
         return None;
     }

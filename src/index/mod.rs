@@ -18,10 +18,10 @@ pub use audit::{AuditEntry, AuditLog, AuditOutcome, AuditRecord, AuditReport};
 pub use bigram_tokenizer::bigrams;
 pub use candidates::CandidateQuery;
 pub use person::{KeyKind, MatchLevel, PersonHit, PersonQuery, mask_key, name_key};
-pub use query::{ParsedQuery, QueryError, Ranking, Scope, Unit, synonyms_of};
+pub use query::{LONG_TERM_WORDS, ParsedQuery, QueryError, Ranking, Scope, Unit, synonyms_of};
 pub use schema::{CaseFields, StoredCase};
 pub use search::{
-    Bucket, CountyCount, FacetValue, Highlight, Histogram, SearchFacets, SearchHit, SearchRequest,
-    SearchResults, parse as parse_query,
+    Bucket, CountyCount, FacetValue, Highlight, Histogram, Rerank, SearchFacets, SearchHit,
+    SearchRequest, SearchResults, parse as parse_query,
 };
 pub use store::{CaseIndex, CaseWriter, Upsert};

@@ -307,14 +307,34 @@ pub struct Ranking {
     pub location_boost: f32,
     /// boost of the literal (bigram phrase) clause
     pub bigram_weight: f32,
-    /// score added to each unit matched by words: word matches rank first
+    /// word matches rank first: a long term's cases holding all its words get this added;
+    /// a short term's word BM25 is multiplied by it (one pass over the postings), far above
+    /// what its literal string scores
     pub word_tier: f32,
     /// match literal strings at all (off: words only, as before bigrams)
     pub literals: bool,
-    /// share of a long term's words (three or more) that must occur: 1.0 all of them; less
-    /// lets a pasted title or sentence find cases that word it differently
+    /// share of a long term's words (`LONG_TERM_WORDS` or more) that must occur: 1.0 all of
+    /// them; less lets a pasted title or sentence find cases that word it differently
     pub min_word_share: f32,
+    /// how many of the first stage's best hits the second stage reorders (0: none)
+    pub rerank_depth: usize,
+    /// second stage: weight of the idf-weighted text similarity of query and narrative
+    pub rerank_text: f32,
+    /// second stage: weight of the first stage's score (scaled to 0..=1 over the hits)
+    pub rerank_first: f32,
+    /// second stage: added when query and narrative name one specific object
+    pub rerank_objects: f32,
+    /// second stage keeps the word tiers (word matches before literal-only ones)
+    pub rerank_tiers: bool,
+    /// a long term also matches cases holding one of its rare bigrams: those in at most
+    /// this share of the cases (0: off); a retold narrative keeps the estate's or company's
+    /// name, not the title's words
+    pub rare_bigram_share: f32,
 }
+
+/// A term of this many query words or more is long (a pasted title or sentence): it needs
+/// only `min_word_share` of them.
+pub const LONG_TERM_WORDS: usize = 4;
 
 impl Default for Ranking {
     fn default() -> Self {
@@ -322,9 +342,15 @@ impl Default for Ranking {
             title_boost: 2.0,
             location_boost: 1.0,
             bigram_weight: 0.3,
-            word_tier: 100.0,
+            word_tier: 1000.0,
             literals: true,
-            min_word_share: 1.0,
+            min_word_share: 0.5,
+            rerank_depth: 200,
+            rerank_text: 1.0,
+            rerank_first: 1.0,
+            rerank_objects: 0.3,
+            rerank_tiers: false,
+            rare_bigram_share: 0.01,
         }
     }
 }
@@ -390,6 +416,10 @@ fn all(clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
 }
 
 /// The literal string as a bigram phrase in `field`; `None` under two characters.
+///
+/// Every overlapping bigram is indexed at its character position, so every second bigram
+/// (and the last) already pins every character: 维修基金 is 维修 at p and 基金 at p + 2.
+/// Half the terms means half the position lists read.
 pub fn literal_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
     let grams = bigrams(text);
     match grams.len() {
@@ -397,18 +427,30 @@ pub fn literal_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
         1 => Some(term(field, &grams[0].0)),
         _ => {
             let first = grams[0].1;
-            let terms = grams
-                .into_iter()
-                .map(|(g, pos, _)| (pos - first, Term::from_field_text(field, &g)))
-                .collect();
+            let mut covered = None;
+            let mut terms = Vec::with_capacity(grams.len() / 2 + 1);
+            let last = grams.len() - 1;
+            for (i, (g, pos, _)) in grams.into_iter().enumerate() {
+                // a bigram is needed when the one before it leaves a character uncovered
+                // (a gap at whitespace included), and the last always
+                if i == last || covered.is_none_or(|c| pos > c) {
+                    covered = Some(pos + 1);
+                    terms.push((pos - first, Term::from_field_text(field, &g)));
+                }
+            }
             Some(Box::new(PhraseQuery::new_with_offset(terms)))
         }
     }
 }
 
+/// A rare bigram is in at most `rare_bigram_share` of the cases, or this many in a small index.
+const RARE_BIGRAM_MIN_DF: u64 = 20;
+
 struct Builder<'a> {
     f: &'a CaseFields,
     rank: Ranking,
+    /// document frequencies for the rare bigrams of long terms (none: not looked for)
+    searcher: Option<&'a tantivy::Searcher>,
 }
 
 impl Builder<'_> {
@@ -461,11 +503,51 @@ impl Builder<'_> {
         (!clauses.is_empty()).then(|| any(clauses))
     }
 
+    /// Any of the rare bigrams of `text` in the scope's bigram fields.
+    fn rare_bigrams(&self, scope: Scope, text: &str) -> Option<Box<dyn Query>> {
+        let searcher = self.searcher?;
+        if self.rank.rare_bigram_share <= 0.0 {
+            return None;
+        }
+        let docs = searcher.num_docs();
+        let cap =
+            ((docs as f64 * f64::from(self.rank.rare_bigram_share)) as u64).max(RARE_BIGRAM_MIN_DF);
+        let mut seen = std::collections::HashSet::new();
+        let mut clauses = Vec::new();
+        for (gram, _, _) in bigrams(text) {
+            if !gram.chars().all(char::is_alphanumeric) || !seen.insert(gram.clone()) {
+                continue;
+            }
+            for (_, bi, boost) in self.fields(scope) {
+                let t = Term::from_field_text(bi, &gram);
+                let df = searcher.doc_freq(&t).unwrap_or(0);
+                if df > 0 && df <= cap {
+                    let q: Box<dyn Query> =
+                        Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs));
+                    clauses.push(boosted(q, boost));
+                }
+            }
+        }
+        (!clauses.is_empty()).then(|| any(clauses))
+    }
+
     /// Words all present, or the unit (or a synonym of it) as a literal string.
     fn words(&self, scope: Scope, text: &str) -> Box<dyn Query> {
         let words = analyze_terms(text);
-        let word_q =
-            (!words.is_empty()).then(|| all(words.iter().map(|w| self.word(scope, w)).collect()));
+        let word_qs: Vec<Box<dyn Query>> = words.iter().map(|w| self.word(scope, w)).collect();
+        let n = word_qs.len();
+        let need = if n >= LONG_TERM_WORDS && self.rank.min_word_share < 1.0 {
+            ((self.rank.min_word_share.max(0.0) * n as f32).ceil() as usize).clamp(1, n)
+        } else {
+            n
+        };
+        // the tier goes to cases holding every word; a long term's share scores the rest
+        let word_q = (n > 0).then(|| all(word_qs.iter().map(|q| q.box_clone()).collect()));
+        let share_q: Option<Box<dyn Query>> = (need < n).then(|| {
+            Box::new(BooleanQuery::union_with_minimum_required_clauses(
+                word_qs, need,
+            )) as Box<dyn Query>
+        });
         let mut literals: Vec<Box<dyn Query>> = Vec::new();
         if self.rank.literals {
             let norm = normalize(text);
@@ -477,16 +559,28 @@ impl Builder<'_> {
         }
         let mut out: Vec<Box<dyn Query>> = Vec::new();
         if let Some(w) = word_q {
-            if self.rank.word_tier > 0.0 {
-                out.push(Box::new(ConstScoreQuery::new(
-                    w.box_clone(),
-                    self.rank.word_tier,
-                )));
+            match share_q {
+                // a long term: the tier for all its words, BM25 for the share
+                Some(share) => {
+                    if self.rank.word_tier > 0.0 {
+                        out.push(Box::new(ConstScoreQuery::new(w, self.rank.word_tier)));
+                    }
+                    out.push(share);
+                }
+                // the words' BM25 scaled far above any literal's: one pass over the postings
+                // (a constant tier beside it would read them twice, and a wrapper would
+                // hide the term scorers from tantivy's fast unions)
+                None if self.rank.word_tier > 0.0 => out.push(boosted(w, self.rank.word_tier)),
+                None => out.push(w),
             }
-            out.push(w);
         }
         if !literals.is_empty() {
             out.push(boosted(any(literals), self.rank.bigram_weight));
+        }
+        if n >= LONG_TERM_WORDS
+            && let Some(rare) = self.rare_bigrams(scope, text)
+        {
+            out.push(boosted(rare, self.rank.bigram_weight));
         }
         any(out)
     }
@@ -529,9 +623,16 @@ fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
 }
 
 /// The query of a parsed query: every clause required (`any_clause`: at least one
-/// positive clause, the fallback when nothing matches them all).
-pub fn build(f: &CaseFields, q: &ParsedQuery, rank: Ranking, any_clause: bool) -> Box<dyn Query> {
-    let b = Builder { f, rank };
+/// positive clause, the fallback when nothing matches them all). With a searcher, long
+/// terms also match their rare bigrams (see `Ranking::rare_bigram_share`).
+pub fn build(
+    f: &CaseFields,
+    q: &ParsedQuery,
+    rank: Ranking,
+    any_clause: bool,
+    searcher: Option<&tantivy::Searcher>,
+) -> Box<dyn Query> {
+    let b = Builder { f, rank, searcher };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut positive = 0;
     for c in &q.clauses {

@@ -280,13 +280,25 @@ impl CaseIndex {
         let mut clauses = filters(f, r);
         if !parsed.is_empty() {
             let rank = r.ranking.unwrap_or_default();
-            clauses.push((Occur::Must, build(f, &parsed, rank, false)));
+            clauses.push((Occur::Must, build(f, &parsed, rank, false, None)));
         }
         Ok((!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>))
     }
 
     /// Runs a search. Clauses are all required; when that finds nothing, any may match.
     pub fn search(&self, r: &SearchRequest) -> Result<SearchResults> {
+        self.search_reranked(r, None)
+    }
+
+    /// Runs a search whose best `ranking.rerank_depth` text hits are reordered by `rerank`
+    /// (the second ranking stage) before the page is cut; hits beyond the depth follow in
+    /// the first stage's order, and searches without words are newest first. Only the page
+    /// is highlighted.
+    pub fn search_reranked(
+        &self,
+        r: &SearchRequest,
+        rerank: Option<Rerank<'_>>,
+    ) -> Result<SearchResults> {
         let f = self.fields();
         let searcher = self.searcher();
         let parsed = parse(&r.query)?;
@@ -301,79 +313,98 @@ impl CaseIndex {
             Box::new(BooleanQuery::new(clauses))
         };
         let by_date = !parsed.has_text();
+        let rerank = rerank.filter(|_| !by_date && rank.rerank_depth > 0);
+        // facets come from the same pass as the hits: the query is evaluated once
+        let mut facet_counts: Option<FacetCounts> = None;
         let (query, total, top): (Box<dyn Query>, usize, Vec<(f32, DocAddress)>) = if by_date {
             let query = with_filters(if parsed.is_empty() {
                 Box::new(AllQuery)
             } else {
-                build(f, &parsed, rank, false)
+                build(f, &parsed, rank, false, Some(&searcher))
             });
-            let (total, top) = searcher.search(
-                &query,
-                &(
-                    Count,
-                    TopDocs::with_limit(limit)
-                        .and_offset(r.offset)
-                        .order_by_fast_field::<DateTime>("received_at", Order::Desc),
-                ),
-            )?;
+            let top_docs = TopDocs::with_limit(limit)
+                .and_offset(r.offset)
+                .order_by_fast_field::<DateTime>("received_at", Order::Desc);
+            let (total, top) = if r.facets {
+                let (total, top, fc) = searcher.search(&query, &(Count, top_docs, Facets))?;
+                facet_counts = Some(fc);
+                (total, top)
+            } else {
+                searcher.search(&query, &(Count, top_docs))?
+            };
             let top = top.into_iter().map(|(_, a)| (0.0, a)).collect();
             (query, total, top)
         } else {
-            let run = |q: &dyn Query| {
-                searcher.search(
-                    q,
-                    &(
-                        Count,
-                        TopDocs::with_limit(limit)
-                            .and_offset(r.offset)
-                            .order_by_score(),
-                    ),
-                )
+            let (n, skip) = match rerank {
+                Some(_) => (rank.rerank_depth.max(r.offset + limit), 0),
+                None => (limit, r.offset),
             };
-            let mut query = with_filters(build(f, &parsed, rank, false));
-            let (mut total, mut top) = run(query.as_ref())?;
+            let run = |q: &dyn Query, facets: &mut Option<FacetCounts>| {
+                let top_docs = TopDocs::with_limit(n).and_offset(skip).order_by_score();
+                if r.facets {
+                    let (total, top, fc) = searcher.search(q, &(Count, top_docs, Facets))?;
+                    *facets = Some(fc);
+                    Ok::<_, tantivy::TantivyError>((total, top))
+                } else {
+                    searcher.search(q, &(Count, top_docs))
+                }
+            };
+            let mut query = with_filters(build(f, &parsed, rank, false, Some(&searcher)));
+            let (mut total, mut top) = run(query.as_ref(), &mut facet_counts)?;
             let positive = parsed.clauses.iter().filter(|c| !c.negated).count();
             if total == 0 && positive > 1 {
-                query = with_filters(build(f, &parsed, rank, true));
-                (total, top) = run(query.as_ref())?;
+                query = with_filters(build(f, &parsed, rank, true, Some(&searcher)));
+                (total, top) = run(query.as_ref(), &mut facet_counts)?;
             }
             (query, total, top)
         };
+        let mut stored = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            stored.push((score, self.stored(&searcher, addr)?));
+        }
+        if let Some(rerank) = rerank {
+            // the best `depth` reordered, the rest after them in the first stage's order, so
+            // that pages line up across the depth
+            let rest = stored.split_off(stored.len().min(rank.rerank_depth));
+            rerank(&searcher, &parsed, &mut stored);
+            stored.extend(rest);
+            stored = stored.into_iter().skip(r.offset).take(limit).collect();
+        }
         let (words, literals) = parsed.highlight_terms();
         let wanted: HashSet<String> = words.into_iter().collect();
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            let StoredCase { case, .. } = self.stored(&searcher, addr)?;
-            let highlights = if r.no_highlights || by_date {
-                Vec::new()
-            } else {
-                highlights(&case, &wanted, &literals)
-            };
-            hits.push(SearchHit {
-                score,
-                case,
-                highlights,
-            });
-        }
+        let hits = stored
+            .into_iter()
+            .map(|(score, StoredCase { case, .. })| {
+                let highlights = if r.no_highlights || by_date {
+                    Vec::new()
+                } else {
+                    highlights(&case, &wanted, &literals)
+                };
+                SearchHit {
+                    score,
+                    case,
+                    highlights,
+                }
+            })
+            .collect();
         let counties = if r.facet_counties {
             divisions(searcher.search(query.as_ref(), &CountyCounts)?)
         } else {
             Vec::new()
-        };
-        let facets = if r.facets {
-            Some(facets_of(searcher.search(query.as_ref(), &Facets)?))
-        } else {
-            None
         };
         Ok(SearchResults {
             total,
             offset: r.offset,
             hits,
             counties,
-            facets,
+            facets: facet_counts.map(facets_of),
         })
     }
 }
+
+/// The second ranking stage: given the searcher, the parsed query and the first stage's
+/// best hits (best first, with their scores), reorders them and sets their scores.
+pub type Rerank<'a> = &'a dyn Fn(&tantivy::Searcher, &ParsedQuery, &mut Vec<(f32, StoredCase)>);
 
 fn highlights(
     case: &crate::model::Case,

@@ -55,8 +55,18 @@ impl CaseIndex {
         Self::from_index(Index::create_in_ram(schema), fields, None)
     }
 
-    fn from_index(index: Index, fields: CaseFields, path: Option<PathBuf>) -> Result<CaseIndex> {
+    fn from_index(
+        mut index: Index,
+        fields: CaseFields,
+        path: Option<PathBuf>,
+    ) -> Result<CaseIndex> {
         CaseFields::register_tokenizers(&index);
+        // segments are searched two at a time: a search over a million cases is several
+        // segments, and its latency is the slowest one's
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+        if threads > 1 {
+            index.set_multithread_executor(threads)?;
+        }
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)

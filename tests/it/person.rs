@@ -344,6 +344,42 @@ fn every_look_up_is_audited_without_its_values_and_survives_a_restart() {
 }
 
 #[test]
+fn concurrent_look_ups_are_each_audited_once_and_the_chain_verifies_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let e = engine_at(dir.path());
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let e = &e;
+                s.spawn(move || {
+                    for n in 0..10 {
+                        let phone = if (t + n) % 2 == 0 {
+                            "15708825598"
+                        } else {
+                            "+86 157-0882-5598"
+                        };
+                        let h = e
+                            .person_history(&lookup(None, Some(phone), None), ME)
+                            .unwrap();
+                        assert_eq!(h.total, 4);
+                    }
+                });
+            }
+        });
+        let report = e.audit_report().unwrap();
+        assert!(report.intact, "{:?}", report.broken_at);
+        assert_eq!(report.entries.len(), 40);
+    }
+    let e = Engine::open(dir.path()).unwrap();
+    let report = e.audit_report().unwrap();
+    assert!(report.intact, "{:?}", report.broken_at);
+    let mut seqs: Vec<u64> = report.entries.iter().map(|e| e.seq).collect();
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=40).collect::<Vec<u64>>());
+    assert!(report.entries.iter().all(|e| e.cases == 4));
+}
+
+#[test]
 fn cli_look_up_prints_the_same_structure_as_json_and_audit_reads_it() {
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("ix");

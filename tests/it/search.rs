@@ -796,3 +796,66 @@ mod http {
         }
     }
 }
+
+#[test]
+fn a_reworded_record_of_the_matter_ranks_above_one_sharing_only_common_words() {
+    // the query: one record's title; R retells the matter in other words, U shares only
+    // words every other case uses too
+    let mut cases = vec![
+        case(
+            "R",
+            "湖南省长沙市岳麓区",
+            "",
+            "金桂苑的电梯停了，物业一直拖着不修，老人只能爬楼。",
+        ),
+        case(
+            "U",
+            "湖南省长沙市岳麓区",
+            "",
+            "小区门口的路灯坏了三个月没人修，晚上出行很不方便。",
+        ),
+    ];
+    // enough other cases for the common words to be common (weights count at least 1,000)
+    let places = ["芙蓉区", "天心区", "开福区", "雨花区", "望城区"];
+    let templates = [
+        "第{}栋楼道的灯坏了三个月没人修，小区的电梯也经常出问题。",
+        "小区{}号门的门禁坏了，物业说三个月内修好，到现在没人管。",
+        "单位拖欠{}名工人工资三个月，多次讨要没人理。",
+        "{}路口的红绿灯坏了，过马路很危险。",
+    ];
+    for i in 0..1200 {
+        cases.push(case(
+            &format!("F{i:04}"),
+            &format!("湖南省长沙市{}", places[i % places.len()]),
+            "",
+            &templates[i % templates.len()].replace("{}", &i.to_string()),
+        ));
+    }
+    let e = engine_of(cases);
+    let query = "金桂苑小区电梯坏了三个月没人修";
+    let ranked = ids(&e, q(query));
+    let at = |id: &str| ranked.iter().position(|x| x == id);
+    let (r, u) = (at("R"), at("U"));
+    assert!(r.is_some(), "the reworded record is found: {ranked:?}");
+    assert!(
+        u.is_none() || r < u,
+        "the reworded record ranks above the unrelated one: {ranked:?}"
+    );
+    assert_eq!(ranked.first().map(String::as_str), Some("R"), "{ranked:?}");
+    // words alone (half of a long term's words) miss it; its rare bigrams (金桂, 桂苑) find it
+    let one_stage = ids(
+        &e,
+        SearchRequest {
+            ranking: Some(Ranking {
+                rerank_depth: 0,
+                rare_bigram_share: 0.0,
+                ..Ranking::default()
+            }),
+            ..q(query)
+        },
+    );
+    assert!(
+        !one_stage.contains(&"R".to_string()),
+        "words alone miss the retold record: {one_stage:?}"
+    );
+}
