@@ -290,18 +290,18 @@ def main():
         if not os.path.exists(path):
             sys.exit(f"browser tests: {what} not found at {path}")
     work = tempfile.mkdtemp(prefix="cm-browser-")
-    fixture = os.path.join(work, "cases.jsonl")
-    with open(fixture, "w", encoding="utf-8") as f:
-        for c in FIXTURE:
-            f.write(json.dumps(c, ensure_ascii=False) + "\n")
-    index = os.path.join(work, "index")
-    subprocess.run([BIN, "ingest", "--index", index, fixture], check=True, capture_output=True)
-    views_fixture = os.path.join(work, "views.jsonl")
-    with open(views_fixture, "w", encoding="utf-8") as f:
-        for c in VIEWS_FIXTURE:
-            f.write(json.dumps(c, ensure_ascii=False) + "\n")
-    views_index = os.path.join(work, "views-index")
-    subprocess.run([BIN, "ingest", "--index", views_index, views_fixture], check=True, capture_output=True)
+
+    def build_index(name, cases):
+        fixture = os.path.join(work, f"{name}.jsonl")
+        with open(fixture, "w", encoding="utf-8") as f:
+            for c in cases:
+                f.write(json.dumps(c, ensure_ascii=False) + "\n")
+        index = os.path.join(work, name)
+        subprocess.run([BIN, "ingest", "--index", index, fixture], check=True, capture_output=True)
+        return index
+
+    index = build_index("index", FIXTURE)
+    views_index = build_index("views-index", VIEWS_FIXTURE)
     downloads = os.path.join(work, "downloads")
     os.makedirs(downloads)
     port, vport, dport = free_port(), free_port(), free_port()
