@@ -7,10 +7,10 @@ use super::store::CaseIndex;
 use crate::analysis::{Profile, analyze_words};
 use crate::error::Result;
 use std::collections::HashMap;
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::collector::{Collector, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Term};
+use tantivy::{DocAddress, Executor, Searcher, Term};
 
 /// Caps of the candidate lists.
 #[derive(Debug, Clone)]
@@ -80,24 +80,30 @@ impl CaseIndex {
             })
             .collect();
         for query in masked {
-            for (_, addr) in
-                searcher.search(&query, &TopDocs::with_limit(q.per_key).order_by_score())?
-            {
+            for (_, addr) in search_here(
+                &searcher,
+                &query,
+                &TopDocs::with_limit(q.per_key).order_by_score(),
+            )? {
                 found.entry(addr).or_insert(0.0);
             }
         }
         for term in keys {
             let query = TermQuery::new(term, IndexRecordOption::Basic);
-            for (_, addr) in
-                searcher.search(&query, &TopDocs::with_limit(q.per_key).order_by_score())?
-            {
+            for (_, addr) in search_here(
+                &searcher,
+                &query,
+                &TopDocs::with_limit(q.per_key).order_by_score(),
+            )? {
                 found.entry(addr).or_insert(0.0);
             }
         }
         if let Some(text) = more_like_this(f, &searcher, &profile.matter_text(), q)? {
-            for (score, addr) in
-                searcher.search(&text, &TopDocs::with_limit(q.text).order_by_score())?
-            {
+            for (score, addr) in search_here(
+                &searcher,
+                &text,
+                &TopDocs::with_limit(q.text).order_by_score(),
+            )? {
                 let e = found.entry(addr).or_insert(0.0);
                 *e = e.max(score);
             }
@@ -107,6 +113,22 @@ impl CaseIndex {
             .map(|(addr, score)| Ok((self.stored(&searcher, addr)?, score)))
             .collect()
     }
+}
+
+/// Searches on the calling thread. Candidates are looked up from inside rayon's pool (fit,
+/// EM): the index's multi-threaded executor would park that worker on another pool, and
+/// while parked it steals more look-ups, nesting them until the stack overflows.
+fn search_here<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    collector: &C,
+) -> tantivy::Result<C::Fruit> {
+    let scoring = if collector.requires_scoring() {
+        EnableScoring::enabled_from_searcher(searcher)
+    } else {
+        EnableScoring::disabled_from_searcher(searcher)
+    };
+    searcher.search_with_executor(query, collector, &Executor::single_thread(), scoring)
 }
 
 /// A disjunction of the narrative's most distinctive terms, weighted by tf·idf.
@@ -166,7 +188,11 @@ impl CaseIndex {
         else {
             return Ok(Vec::new());
         };
-        let top = searcher.search(&query, &TopDocs::with_limit(limit + 1).order_by_score())?;
+        let top = search_here(
+            &searcher,
+            &query,
+            &TopDocs::with_limit(limit + 1).order_by_score(),
+        )?;
         let mut out = Vec::with_capacity(limit);
         for (score, addr) in top {
             let stored = self.stored(&searcher, addr)?;

@@ -276,6 +276,7 @@ fn a_masked_phone_on_either_side_finds_the_person_whatever_the_text() {
     for (on_file, asked) in [
         ("139****5678", "13912345678"),
         ("13912345678", "139-XXXX-5678"),
+        ("13912345678", "*******5678"),
     ] {
         let mut cases = background();
         let mut old = submission("WEB-1", "", on_file, "", "2023-05-01T09:00:00+08:00", NOISE);
@@ -291,4 +292,32 @@ fn a_masked_phone_on_either_side_finds_the_person_whatever_the_text() {
             "{on_file} on file, {asked} asked: {r:#?}"
         );
     }
+}
+
+#[test]
+fn fitting_over_an_index_of_many_segments_finishes() {
+    // the fit looks candidates up from rayon's pool while the index searches its segments on
+    // threads of its own: those searches must not nest inside each other
+    let records: Vec<_> = casematch::synth::Generator::new(casematch::synth::GeneratorConfig {
+        profile: casematch::synth::Profile::Hotline,
+        ..casematch::synth::GeneratorConfig::for_profile(casematch::synth::Profile::Hotline)
+    })
+    .take(4000)
+    .collect();
+    let truth: casematch::matching::Truth = records
+        .iter()
+        .map(|r| (r.case.id.clone(), (r.person.clone(), r.matter.clone())))
+        .collect();
+    let cases: Vec<Case> = records.into_iter().map(|r| r.case).collect();
+    let e = Engine::in_memory().unwrap();
+    e.ingest(
+        ok(cases.clone()),
+        &IngestOptions { commit_every: 100 },
+        |_| {},
+    )
+    .unwrap();
+    let fitted = e
+        .fit_labelled(&cases, &truth, |n| format!("{n} pairs"))
+        .unwrap();
+    assert!(fitted.pairs > 1000, "{} pairs", fitted.pairs);
 }
