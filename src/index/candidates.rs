@@ -64,32 +64,28 @@ impl CaseIndex {
         if let Some(a) = &profile.account {
             keys.push(Term::from_field_text(f.account_key, a));
         }
+        let mut lookups: Vec<Box<dyn Query>> = keys
+            .into_iter()
+            .map(|t| Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn Query>)
+            .collect();
         // masked values (138****1234, 4301**********2329) on either side: the phone and ID
         // number keys that a mask is consistent with; names are too common for this
-        let masked: Vec<Box<dyn Query>> = PersonQuery::from_profile(profile)
-            .clauses(f)
-            .into_iter()
-            .filter(|(kind, level, _)| {
-                *level == MatchLevel::Possible && matches!(kind, KeyKind::Phone | KeyKind::IdNumber)
-            })
-            .filter(|(_, _, clauses)| !clauses.is_empty())
-            .map(|(_, _, clauses)| {
-                Box::new(BooleanQuery::new(
-                    clauses.into_iter().map(|c| (Occur::Should, c)).collect(),
-                )) as Box<dyn Query>
-            })
-            .collect();
-        for query in masked {
-            for (_, addr) in search_here(
-                &searcher,
-                &query,
-                &TopDocs::with_limit(q.per_key).order_by_score(),
-            )? {
-                found.entry(addr).or_insert(0.0);
-            }
-        }
-        for term in keys {
-            let query = TermQuery::new(term, IndexRecordOption::Basic);
+        lookups.extend(
+            PersonQuery::from_profile(profile)
+                .clauses(f)
+                .into_iter()
+                .filter(|(kind, level, clauses)| {
+                    *level == MatchLevel::Possible
+                        && matches!(kind, KeyKind::Phone | KeyKind::IdNumber)
+                        && !clauses.is_empty()
+                })
+                .map(|(_, _, clauses)| {
+                    Box::new(BooleanQuery::new(
+                        clauses.into_iter().map(|c| (Occur::Should, c)).collect(),
+                    )) as Box<dyn Query>
+                }),
+        );
+        for query in lookups {
             for (_, addr) in search_here(
                 &searcher,
                 &query,
