@@ -205,6 +205,7 @@ fn person(engine: &Engine, args: &Args, within: SearchRequest) -> anyhow::Result
         account: args.account.clone(),
         within,
         max_cases: None,
+        of_case: None,
     };
     let who = os_user();
     let history = engine.person_history(

@@ -27,6 +27,10 @@ pub struct PersonLookup {
     pub within: SearchRequest,
     /// cases read per key kind and level (default 500)
     pub max_cases: Option<usize>,
+    /// the person of this stored case: its name, phone, ID number and account are the keys
+    /// (read server-side, so a page that shows the case masked can still link to the
+    /// history); not combined with the keys above
+    pub of_case: Option<Case>,
 }
 
 /// Who looks, for the audit log.
@@ -107,6 +111,9 @@ const GROUPING_WINDOW: usize = 60;
 impl PersonLookup {
     /// The normalised keys: the matching's readers (`Profile::of`) over the raw values.
     pub fn query(&self) -> Result<PersonQuery> {
+        if let Some(case) = &self.of_case {
+            return self.query_of_case(case);
+        }
         let (platform, account) = match self.account.as_deref().map(str::trim) {
             None | Some("") => (None, None),
             Some(a) => match a.split_once([':', '：']) {
@@ -158,6 +165,45 @@ impl PersonLookup {
             ));
         }
         Ok(q)
+    }
+}
+
+impl PersonLookup {
+    /// The keys the stored case carries; values that identify nobody (匿名, 12345) are
+    /// left out rather than refused, since the clerk did not type them.
+    fn query_of_case(&self, case: &Case) -> Result<PersonQuery> {
+        let typed = [&self.name, &self.phone, &self.id_number, &self.account];
+        if typed
+            .iter()
+            .any(|v| v.as_deref().is_some_and(|s| !s.trim().is_empty()))
+        {
+            return Err(Error::Invalid(
+                "case_id: give either the case whose person to look up or the keys (name, phone, id_number, account), not both".into(),
+            ));
+        }
+        let mut q = PersonQuery::from_profile(&Profile::of(case));
+        if matches!(q.id_number, Some(IdNumber::Invalid(_))) {
+            q.id_number = None;
+        }
+        if q.is_empty() {
+            return Err(Error::Invalid(format!(
+                "case_id: case {} records no name, phone, ID number or account to look up",
+                case.id
+            )));
+        }
+        Ok(q)
+    }
+
+    /// The look-up carries an identifier the person presents (ID number, phone or
+    /// account), not a name alone.
+    pub fn has_identifier(&self) -> bool {
+        if self.of_case.is_some() {
+            return self.query().is_ok_and(|q| {
+                q.id_number.is_some() || !q.phones.is_empty() || q.account.is_some()
+            });
+        }
+        let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+        given(&self.id_number) || given(&self.phone) || given(&self.account)
     }
 }
 

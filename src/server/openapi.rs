@@ -237,6 +237,7 @@ fn schemas() -> Value {
         ),
     ]
     .iter()
+    .chain(&[("case_id", "\\S")])
     .map(|(key, pattern)| {
         json!({ "required": [key], "properties": { *key: { "type": "string", "pattern": pattern } } })
     })
@@ -397,13 +398,14 @@ fn schemas() -> Value {
             }
         },
         "PersonRequest": {
-            "description": "At least one of name, phone, id_number, account (an intake key: one of phone, id_number, account). The values stay in the body, out of URLs and logs.",
+            "description": "At least one of name, phone, id_number, account (an intake key: one of phone, id_number, account), or instead of them case_id: the person of that stored case, its keys read server-side (what a page that shows the case masked links to). The values stay in the body, out of URLs and logs.",
             "type": "object", "additionalProperties": false,
             "properties": {
                 "name": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS, "description": "Simplified or traditional; a masked name (张**) finds the full names it fits; a placeholder (匿名, 某某) is refused" },
                 "phone": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS, "description": "One or several numbers in any format (+86 157-0882-5598, a landline with or without its area code); service numbers (12345, 110) identify nobody and are refused" },
                 "id_number": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS, "description": "18 characters with a valid check digit or 15 digits, lower-case x or full-width allowed; a mask (4301**********2329) finds the numbers it fits" },
                 "account": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS, "description": "PLATFORM:ACCOUNT (网上:zhang123)" },
+                "case_id": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS, "description": "The person of this stored case: its name, phone, ID number and account are the keys (not combined with the keys above; an intake key needs the case to record a phone, ID number or account)" },
                 "q": { "type": ["string", "null"], "maxLength": MAX_QUERY_CHARS, "description": "Words the cases must also match (the search syntax)" },
                 "channel": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS },
                 "place": { "type": ["string", "null"], "maxLength": MAX_FIELD_CHARS },
@@ -625,12 +627,13 @@ pub fn document() -> Value {
         },
         "/v1/person": { "post": op(json!({
             "tags": ["person"], "operationId": "look_up_person", "summary": "A complainant's history, grouped by matter",
-            "description": "Every case of one person found by name, phone, ID number or platform account (normalised as the check does; masked values on file are possible matches, ranked last), optionally within the search's filters and words, grouped by matter with each matter's first handler (首办). Every look-up, answered or refused, is written to the audit log with keyed hashes of the values. The intake role may look up only by a number the person presents (ID number, phone, account): a name alone is refused with 403. ID numbers, phones and accounts in the cases are masked unless the caller is admin.",
+            "description": "Every case of one person found by name, phone, ID number or platform account (normalised as the check does; masked values on file are possible matches, ranked last), or the person of a stored case (`case_id`, what the pages link to: the keys are read server-side), optionally within the search's filters and words, grouped by matter with each matter's first handler (首办). Every look-up, answered or refused, is written to the audit log with keyed hashes of the values. The intake role may look up only by a number the person presents (ID number, phone, account): a name alone is refused with 403. ID numbers, phones and accounts in the cases are masked unless the caller is admin.",
             "requestBody": { "required": true, "content": { "application/json": { "schema": schema_ref("PersonRequest") } } },
             "responses": {
                 "200": ok("The history", schema_ref("PersonHistory")),
                 "400": err("No key given, an invalid ID number, a phone without a personal number, a placeholder name, an account not PLATFORM:ACCOUNT, malformed query syntax, a parameter out of bounds, an unknown place, malformed JSON"),
                 "403": err("The key's role may not use this operation, or the intake role looked up a name alone (audited)"),
+                "404": err("`case_id` names no stored case"),
                 "413": err("The body is larger than body_limit_bytes"),
                 "415": err("The body is not `application/json`")
             }

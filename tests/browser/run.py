@@ -50,6 +50,14 @@ FIXTURE = [
     {"id": "WX-5", "channel": "微信", "received_at": DAY + "T05:00:00+08:00", "name": "张伟", "phone": "13912345678",
      "location": "湖南省长沙市岳麓区望月湖街道", "content": "我之前反映过，" + NOISE, "handler": "岳麓区住建局", "status": "办理中",
      "linked_to": "WEB-1"},
+    # the first complainant's other matter, and a record from another platform's export that
+    # masks the phone: the person's history lists both, the masked one as a possible match
+    {"id": "APP-6", "channel": "手机APP", "received_at": DAY + "T06:00:00+08:00", "name": "张伟", "phone": "139 1234 5678",
+     "location": "湖南省长沙市岳麓区", "content": "小区物业擅自提高停车费，每月从一百五十元涨到三百元，业主多次协商无果。",
+     "handler": "岳麓区发改局", "status": "受理"},
+    {"id": "EXP-7", "channel": "网上", "received_at": DAY + "T00:30:00+08:00", "name": "张*", "phone": "139****5678",
+     "location": "湖南省长沙市天心区", "content": "天心区书院路路灯损坏一个多月，夜间行人看不清路，请尽快维修。",
+     "handler": "天心区城管局"},
 ]
 
 # the supervisor page's views: cases over three provinces, five counties, five channels, three
@@ -441,6 +449,45 @@ def main():
             browser.screenshot("history-record-open")
             browser.keys("\ue00c")  # Escape closes it
             assert browser.js("return document.querySelector('#record-dialog').open") is False
+
+        def person_dialog(case_id, key):
+            browser.wait_text("#person-matters", lambda t: case_id in t)
+            assert browser.js("return document.querySelector('#person-dialog').open") is True
+            shown = browser.js("""return Array.from(document.querySelectorAll('#person-matters section')).map((s) => ({
+                matter: s.dataset.matter, cls: s.className, facts: s.querySelector('.facts').textContent.replace(/\\s+/g, ' '),
+                ids: Array.from(s.querySelectorAll('li')).map((li) => li.dataset.id)}))""")
+            api = http_json("POST", f"http://127.0.0.1:{port}/v1/person", {"case_id": case_id}, key)
+            # the dialog is the API's answer: the same matters in the same order, the same cases
+            assert [m["matter"] for m in shown] == [m["matter"] for m in api["matters"]], (shown, api)
+            assert [m["ids"] for m in shown] == [[c["id"] for c in m["cases"]] for m in api["matters"]], (shown, api)
+            return shown, browser.text("#person-dialog")
+
+        def person_history_from_both_pages():
+            login("desk-key")
+            check_duplicate_by_hand()
+            browser.click('#matches .person-open[data-id="WEB-1"]')
+            shown, text = person_dialog("WEB-1", "desk-key")
+            by = {i: m for m in shown for i in m["ids"]}
+            # his noise matter (the neighbour's visit is not his), his parking-fee matter, and the
+            # masked export record as a possible match, listed after the exact ones
+            assert by["WEB-1"] is by["WX-5"] and "VIS-4" not in by and "TEL-2" not in by, shown
+            assert "首办单位：岳麓区住建局" in by["WEB-1"]["facts"] and "来件 2 次" in by["WEB-1"]["facts"], by["WEB-1"]
+            assert "网上、微信" in by["WEB-1"]["facts"] and "最新状态：办理中" in by["WEB-1"]["facts"], by["WEB-1"]
+            assert by["APP-6"] is not by["WEB-1"] and "首办单位：岳麓区发改局" in by["APP-6"]["facts"], shown
+            assert by["EXP-7"]["cls"] == "possible" and shown[-1] is by["EXP-7"], shown
+            assert "疑似" in text and "13912345678" not in text and "430104198807152329" not in text, text
+            browser.screenshot("person-history-intake", "#person-dialog")
+            browser.keys("\ue00c")
+            assert browser.js("return document.querySelector('#person-dialog').open") is False
+            # the supervisor page links to the same history from a hit
+            login("lead-key")
+            browser.click("#tab-search")
+            browser.type("#search-q", "停车费")
+            browser.click("#search-button")
+            browser.wait_text("#search-hits", lambda t: "APP-6" in t)
+            browser.click('#search-hits .person-open[data-id="APP-6"]')
+            shown, _ = person_dialog("APP-6", "lead-key")
+            assert sorted(i for m in shown for i in m["ids"]) == ["APP-6", "EXP-7", "WEB-1", "WX-5"], shown
 
         def keyboard_only_desk():
             login("desk-key")
@@ -864,6 +911,7 @@ def main():
         step("intake-duplicate-chinese", intake_duplicate_in_chinese)
         step("evidence-waterfall", evidence_waterfall)
         step("matter-history", matter_history)
+        step("person-history-both-pages", person_history_from_both_pages)
         step("keyboard-only-desk", keyboard_only_desk)
         step("ticket-paste", ticket_paste)
         step("printable-receipt", printable_receipt)

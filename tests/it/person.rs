@@ -531,6 +531,61 @@ async fn http_roles_a_refused_look_up_is_audited_and_only_admins_read_the_log() 
     assert!(!log.to_string().contains("杨东辉"));
 }
 
+#[tokio::test]
+async fn http_the_person_of_a_stored_case_is_looked_up_by_its_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine_at(dir.path());
+    let settings = Config {
+        keys: Some(vec![key("desk", "intake"), key("boss", "admin")]),
+        ..Config::default()
+    }
+    .settings()
+    .unwrap();
+    let (state, _writer) = AppState::new(engine, settings).unwrap();
+    // A2 carries the traditional name, a formatted phone and the 15-digit ID: the page shows
+    // them masked, the server reads them from the stored case
+    let (s, v) = post(&state, "/v1/person", "desk", json!({"case_id": "A2"})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let found: Vec<&str> = v["matters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["cases"].as_array().unwrap())
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    for id in ["A1", "A2", "B1", "M1"] {
+        assert!(found.contains(&id), "{id} in {found:?}");
+    }
+    assert!(!found.contains(&"Z1"), "{found:?}");
+    let mut keys: Vec<&str> = v["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["id_number", "name", "phone"], "{v}");
+    // the keys and a case together are ambiguous; an unknown case is not found
+    let (s, v) = post(
+        &state,
+        "/v1/person",
+        "desk",
+        json!({"case_id": "A2", "phone": "13912345678"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let (s, v) = post(&state, "/v1/person", "desk", json!({"case_id": "NOPE"})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+    // audited like any look-up: the kinds the case carried, no values
+    let (_, log) = post(&state, "/v1/audit", "boss", Value::Null).await;
+    let entries = log["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{log}");
+    assert_eq!(entries[0]["who"], "desk");
+    assert_eq!(entries[0]["outcome"], "allowed");
+    assert_eq!(entries[0]["cases"], found.len());
+    assert!(!log.to_string().contains("5598"), "{log}");
+}
+
 #[test]
 fn the_access_log_never_holds_the_looked_up_values() {
     let dir = tempfile::tempdir().unwrap();

@@ -735,7 +735,7 @@ mod http {
                 "format" => serde_json::json!("xlsx"),
                 "account" => serde_json::json!("网上:zhang123"),
                 "id_number" => serde_json::json!("430104198807152329"),
-                "similar_to" => serde_json::json!("E0"),
+                "similar_to" | "case_id" => serde_json::json!("E0"),
                 _ if schema["type"] == "boolean" => serde_json::json!(true),
                 _ if schema["type"][0] == "integer" => serde_json::json!(1),
                 _ => serde_json::json!("电梯"),
@@ -754,7 +754,7 @@ mod http {
             assert!(props.len() >= 10, "{schema}");
             for (name, prop) in props {
                 let mut body = serde_json::json!({ name.as_str(): sample(name, prop) });
-                if schema == "PersonRequest" && name != "phone" {
+                if schema == "PersonRequest" && name != "phone" && name != "case_id" {
                     body["phone"] = serde_json::json!("13912345678");
                 }
                 if name == "facets" || name == "counties" {

@@ -308,7 +308,8 @@ function renderCheck(sub, r) {
     <div class="match${m === shown ? " selected" : ""}" data-id="${esc(m.id)}">
       <p><button type="button" class="link show-waterfall" data-i="${i}" title="画出本件与 ${esc(m.id)} 的证据瀑布图">${esc(MATCH_LABEL[m.verdict] || m.verdict)} · ${esc(m.id)}</button>
         ${channelIcon(m.channel)} ${esc(m.channel ?? "")} · ${esc(day(m.received_at))} · ${esc(m.handler ?? "首办单位未记录")}
-        <span class="meter small" title="${Math.round(100 * m.score)}%"><span style="width:${Math.round(100 * m.score)}%"></span></span></p>
+        <span class="meter small" title="${Math.round(100 * m.score)}%"><span style="width:${Math.round(100 * m.score)}%"></span></span>
+        <button type="button" class="link person-open" data-id="${esc(m.id)}" title="该件反映人的全部来件，按事项归并">反映人历次来件</button></p>
       <div class="side">
         <div><h4>本件</h4><p>${esc(sub.title ?? "")}</p><p>${esc(sub.content ?? "")}</p><p>${esc(sub.location ?? "")}</p></div>
         <div><h4>在档案件</h4><p>${esc(m.title ?? "")}</p><p>${esc(m.summary)}</p><p>${esc(m.location ?? "")}</p></div>
@@ -321,6 +322,7 @@ function renderCheck(sub, r) {
     b.closest(".match").querySelector("details").open = true;
     renderWaterfall(r.matches[Number(b.dataset.i)]);
   }));
+  bindPersonLinks($("#matches"));
   renderWaterfall(shown);
   $("#history").innerHTML = "";
   if (r.routing) loadHistory(r.routing.original_id, $("#history"), sub).catch(() => {});
@@ -813,9 +815,10 @@ async function runSearch() {
     ? "没有符合条件的案件。可以删去上方的筛选条件，或换个关键词再试。" : "没有符合条件的案件，请换个关键词再试。");
   $("#search-hits").innerHTML = r.hits.map((h) => {
     const snippets = h.highlights.map((x) => `<div>${esc(HIGHLIGHT_FIELD[x.field] || x.field)}：${x.html}</div>`).join("");
-    return `<li data-id="${esc(h.case.id)}"><button type="button" class="link">${esc(h.case.id)}</button> ${channelIcon(h.case.channel)} ${esc(h.case.channel ?? "")} ${esc(day(h.case.received_at))} ${esc(h.case.handler ?? "")}${snippets || "<div>" + esc((h.case.content ?? "").slice(0, 80)) + "</div>"}</li>`;
+    return `<li data-id="${esc(h.case.id)}"><button type="button" class="link case-open">${esc(h.case.id)}</button> ${channelIcon(h.case.channel)} ${esc(h.case.channel ?? "")} ${esc(day(h.case.received_at))} ${esc(h.case.handler ?? "")}${personLink(h.case)}${snippets || "<div>" + esc((h.case.content ?? "").slice(0, 80)) + "</div>"}</li>`;
   }).join("");
-  document.querySelectorAll("#search-hits li").forEach((li) => li.querySelector("button").addEventListener("click", () => showCase(li.dataset.id)));
+  document.querySelectorAll("#search-hits li").forEach((li) => li.querySelector(".case-open").addEventListener("click", () => showCase(li.dataset.id)));
+  bindPersonLinks($("#search-hits"));
   $(".pager").hidden = !r.total;
   $("#prev").disabled = offset === 0;
   $("#next").disabled = offset + r.hits.length >= r.total;
@@ -866,10 +869,62 @@ async function showCase(id) {
     $("#case-view").innerHTML = `<h3>${channelIcon(c.case.channel)} ${esc(c.case.id)}</h3>
       <p>${esc(c.case.title ?? "")}</p><p>${esc(c.case.content ?? "")}</p>
       <p>${esc(c.division ? c.division.name : c.case.location ?? "")} · ${esc(c.case.handler ?? "")}</p>
+      ${personLink(c.case) ? `<p>反映人：${esc(c.case.name ?? "")}${personLink(c.case)}</p>` : ""}
       <h4>事项经过（重复组与同一事项）</h4><ol class="timeline" id="case-history"></ol>
       <h4>相似案件</h4><ul>${similar.hits.map((h) => `<li>${esc(h.case.id)} ${esc((h.case.content ?? "").slice(0, 60))}</li>`).join("") || "<li>无</li>"}</ul>`;
+    bindPersonLinks($("#case-view"));
     await loadHistory(id, $("#case-history"));
   } catch (_) { /* shown */ }
+}
+
+// ---- a complainant's history: the person of a case shown on either page ----
+// The page holds the case's identifiers masked; the server reads them from the stored case
+// (`case_id`), so the link carries only the case id, and the look-up is audited there.
+
+const PERSON_KEY = { id_number: "身份证号", phone: "电话", account: "平台账号", name: "姓名" };
+const PERSON_LEVEL = { exact: "确认", possible: "疑似" };
+
+// a link when the case records someone (masked values count: the server holds the rest)
+function personLink(c) {
+  const someone = ["name", "phone", "id_number", "account"].some((k) => c[k] && String(c[k]).trim());
+  return someone
+    ? ` <button type="button" class="link person-open" data-id="${esc(c.id)}" title="该件反映人的全部来件，按事项归并">反映人历次来件</button>`
+    : "";
+}
+
+function bindPersonLinks(root) {
+  root.querySelectorAll(".person-open").forEach((b) => b.addEventListener("click", () => showPerson(b.dataset.id).catch(() => {})));
+}
+
+// the matter's title, else the start of its first case's narrative
+function matterHeading(m) {
+  const first = m.cases[m.cases.length - 1];
+  const text = (first.case && first.case.content) || "";
+  return m.title || first.title || (text.length > 28 ? text.slice(0, 28) + "……" : text) || m.matter;
+}
+
+function matterSpan(m) {
+  const a = day(m.first_received) || "日期不详", b = day(m.last_received) || "日期不详";
+  return a === b ? a : `${a} 至 ${b}`;
+}
+
+async function showPerson(caseId) {
+  const h = await api("POST", "/v1/person", { case_id: caseId });
+  const keys = h.keys.map((k) => PERSON_KEY[k] || k).join("、");
+  $("#person-title").textContent = `反映人历次来件（由 ${caseId} 的${keys}查得）`;
+  $("#person-summary").textContent = `共 ${h.total} 件：确认 ${h.exact} 件，疑似 ${h.possible} 件（对方平台导出时已打码的号码，仅与之相符）；归为 ${h.matters.length} 个事项，新近的事项在前。`
+    + (h.truncated ? "来件过多，只列出了一部分。" : "");
+  $("#person-matters").innerHTML = h.matters.map((m) => `
+    <section class="${m.match === "possible" ? "possible" : "exact"}" data-matter="${esc(m.matter)}">
+      <h4><span class="badge${m.match === "possible" ? " possible-badge" : ""}">${esc(PERSON_LEVEL[m.match] || m.match)}</span>${esc(matterHeading(m))}</h4>
+      <p class="facts">${esc(matterSpan(m))} · 来件 ${m.submissions} 次 · ${esc(m.channels.join("、") || "渠道不详")}
+        · 首办单位：${esc(m.first_handler ?? "未记录")} · 最新状态：<span class="status">${esc(m.latest_status ?? "不详")}</span></p>
+      <ol>${m.cases.map((c) => `<li data-id="${esc(c.id)}">${channelIcon(c.channel)} ${esc(day(c.received_at) || "日期不详")} <strong>${esc(c.id)}</strong>
+        ${esc(c.channel ?? "")} · ${esc(c.handler ?? "承办单位未记录")} · ${esc(c.status ?? "状态不详")}
+        ${c.match === "possible" ? '<span class="badge possible-badge">疑似</span>' : ""}${c.id === caseId ? '<span class="badge">本件</span>' : ""}</li>`).join("")}</ol>
+    </section>`).join("") || "<p class='empty'>没有查到该反映人的来件。</p>";
+  $("#person-dialog").showModal();
+  $("#person-close").focus();
 }
 
 $("#search-form").addEventListener("submit", (e) => { e.preventDefault(); offset = 0; runSearch().catch(() => {}); });
