@@ -323,8 +323,15 @@ impl CaseIndex {
         let searcher = self.searcher();
         let mut found: HashMap<DocAddress, Vec<(KeyKind, MatchLevel)>> = HashMap::new();
         let mut truncated = false;
+        // beside a number, the name only widens the history to cases that record no number of
+        // their own: a masked name on file (朱*) fits thousands of people, and a namesake with
+        // other numbers is someone else until a number agrees (a look-up by the name alone
+        // still lists both)
+        let numbered = !q.phones.is_empty() || q.id_number.is_some() || q.account.is_some();
         for (kind, level, clauses) in q.clauses(f) {
-            if clauses.is_empty() {
+            if clauses.is_empty()
+                || (numbered && kind == KeyKind::Name && level == MatchLevel::Possible)
+            {
                 continue;
             }
             let any: Box<dyn Query> = Box::new(BooleanQuery::new(
@@ -353,10 +360,16 @@ impl CaseIndex {
         let mut hits = Vec::with_capacity(found.len());
         for (addr, mut matched) in found {
             matched.sort();
-            hits.push(PersonHit {
-                stored: self.stored(&searcher, addr)?,
-                matched,
-            });
+            let stored = self.stored(&searcher, addr)?;
+            let name_only = matched.iter().all(|(k, _)| *k == KeyKind::Name);
+            let p = &stored.profile;
+            if numbered
+                && name_only
+                && (!p.phones.is_empty() || p.id_number.is_some() || p.account.is_some())
+            {
+                continue;
+            }
+            hits.push(PersonHit { stored, matched });
         }
         Ok((hits, truncated))
     }

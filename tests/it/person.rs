@@ -89,6 +89,10 @@ fn cases() -> Vec<Case> {
     o1.phone = Some("13800001234".into());
     o1.id_number = Some(id18("11010519491231002"));
     out.push(o1);
+    // a letter signed with his name and no number: nothing to confirm or refute it
+    let mut n1 = case("N1", "2022-11-01T09:00:00+08:00", "来信", LAMP);
+    n1.name = Some("杨东辉".into());
+    out.push(n1);
     // someone else entirely
     let mut z1 = case("Z1", "2024-02-01T09:00:00+08:00", "网上", NOISE);
     z1.name = Some("张伟".into());
@@ -208,7 +212,7 @@ fn a_name_in_traditional_characters_and_masked_names_on_file() {
     let h = e
         .person_history(&lookup(Some("楊東輝"), None, None), ME)
         .unwrap();
-    assert_eq!(ids(&h), ["A1", "A2", "B1", "M1", "O1"]);
+    assert_eq!(ids(&h), ["A1", "A2", "B1", "M1", "N1", "O1"]);
     let l = listed(&h);
     assert_eq!(
         l.iter().find(|(id, _)| id == "M1").map(|x| x.1),
@@ -219,12 +223,26 @@ fn a_name_in_traditional_characters_and_masked_names_on_file() {
         Some(MatchLevel::Exact),
         "the same full name is an exact name match"
     );
-    // with a phone, a case that only shares the name is a possible match only
+    // with a phone, the name adds only cases that record no number of their own, as
+    // possible matches: the namesake with other numbers (O1) is someone else, and the
+    // masked name on file (M1) is found by its masked phone, not by 杨**
     let h = e
         .person_history(&lookup(Some("杨东辉"), Some("15708825598"), None), ME)
         .unwrap();
-    let o1 = listed(&h).into_iter().find(|(id, _)| id == "O1").unwrap();
-    assert_eq!(o1.1, MatchLevel::Possible);
+    assert_eq!(ids(&h), ["A1", "A2", "B1", "M1", "N1"]);
+    let n1 = listed(&h).into_iter().find(|(id, _)| id == "N1").unwrap();
+    assert_eq!(n1.1, MatchLevel::Possible);
+    let m1 = h
+        .matters
+        .iter()
+        .flat_map(|m| &m.cases)
+        .find(|c| c.id == "M1")
+        .unwrap();
+    assert!(
+        m1.matched.iter().all(|k| k.key != KeyKind::Name),
+        "{:?}",
+        m1.matched
+    );
     let a1 = h
         .matters
         .iter()
