@@ -155,7 +155,12 @@ fn surname_only(surname: &str) -> PersonName {
 }
 
 fn is_latin_separator(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '.' | '-' | ',' | '\'' | '_' | '·')
+    // the dots a Chinese name may carry too (the Chinese path drops the same ones)
+    c.is_whitespace()
+        || matches!(
+            c,
+            '.' | '-' | ',' | '\'' | '_' | '·' | '•' | '・' | '．' | '‧'
+        )
 }
 
 /// Whether a normalised name is written in Latin script (ASCII letters, ü, separators).
@@ -336,7 +341,12 @@ impl PersonName {
             return None;
         }
         if let Some(name) = strip_address(&cleaned) {
-            return Some(name);
+            // what is left once a form of address is gone reads as if typed alone: 小明先生
+            // as 小明 (a form of address itself), 匿名先生 as 匿名 (nobody)
+            return match name.full.as_deref() {
+                Some(stem) if stem != cleaned => PersonName::parse(stem),
+                _ => Some(name),
+            };
         }
         if cleaned.chars().any(is_mask) {
             return parse_masked(&cleaned);

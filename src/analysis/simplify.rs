@@ -15,7 +15,25 @@ static OPENCC: LazyLock<OpenCC> = LazyLock::new(|| {
 ///
 /// OpenCC's phrase tables may change the length in rare cases; then each char is converted
 /// on its own, which keeps the alignment the tokenizer relies on.
+///
+/// A few table entries chain (薴 → 苧 → 苎): the conversion repeats until the text converts
+/// to itself, so that normalising normalised text changes nothing.
 pub fn to_simplified(s: &str) -> String {
+    let mut out = convert_once(s);
+    for _ in 0..3 {
+        if out == s {
+            break;
+        }
+        let again = convert_once(&out);
+        if again == out {
+            break;
+        }
+        out = again;
+    }
+    out
+}
+
+fn convert_once(s: &str) -> String {
     if s.is_ascii() {
         return s.to_string();
     }
@@ -44,6 +62,13 @@ pub fn to_traditional(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chained_entries_convert_to_the_end_of_the_chain() {
+        let once = to_simplified("薴麻");
+        assert_eq!(to_simplified(&once), once);
+        assert_eq!(once.chars().count(), 2);
+    }
 
     #[test]
     fn converts_traditional_keeping_length() {

@@ -1182,7 +1182,6 @@ proptest! {
     // 匿名先生, 群众同志, 先生某某 give the full names 匿名, 群众, 先生, which alone name
     // nobody (so two anonymous callers compare as one name).
     #[test]
-    #[ignore = "bug: stripping a form of address leaves 小明, 匿名 as full names"]
     fn names_idempotent(raw in prop_oneof![inputs::text(), inputs::name_like()]) {
         check::name_idempotent(raw)?;
     }
