@@ -4,6 +4,9 @@
 //! Dependencies run one way: `model ← analysis ← index ← matching ← engine`.
 //! The outside world calls [`Engine`] (see ARCHITECTURE.md, "Engine API"): the entry points
 //! (`cli/`, `server/`) import the engine and the `model` types, never the modules below.
+//!
+//! Features (both on by default): `server`, the HTTP API (axum, tokio, tower-http), and `cli`,
+//! the `casematch` command (clap). `--no-default-features` builds the engine alone.
 
 #![recursion_limit = "512"]
 
@@ -14,6 +17,7 @@ pub mod error;
 pub mod index;
 pub mod matching;
 pub mod model;
+#[cfg(feature = "server")]
 pub mod server;
 pub mod source;
 pub mod synth;

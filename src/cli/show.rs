@@ -3,7 +3,6 @@
 use super::IndexArg;
 use anyhow::Context;
 use casematch::Engine;
-use casematch::analysis::Gazetteer;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -33,7 +32,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let c = &stored.case;
-    let g = Gazetteer::global();
+    let g = Engine::places();
     let row = |k: &str, v: Option<String>| {
         if let Some(v) = v {
             println!("{k:<10} {v}");

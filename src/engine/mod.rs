@@ -8,19 +8,23 @@
 mod compare;
 mod dedupe;
 mod fit;
+mod history;
 mod person;
 mod places;
 mod records;
 mod search;
+mod ticket;
 
 pub use compare::PairScore;
 pub use dedupe::{Deduped, PairRecall};
 pub use fit::{BlockingRecall, Fitted, Truth};
+pub use history::{History, HistoryRecord, Relation};
 pub use person::{Actor, KeyMatch, MatterHistory, PersonCase, PersonHistory, PersonLookup};
 pub use places::{Division, Places};
 pub use records::{
     BadRecord, ColumnMap, FIELD_NAMES, Format, Preview, ReadOptions, RecordSource, TextEncoding,
 };
+pub use ticket::TicketFields;
 
 pub use crate::analysis::{Profile, mask_middle};
 pub use crate::dedupe::{
@@ -291,137 +295,6 @@ impl Engine {
 
     pub fn get(&self, id: &str) -> Result<Option<StoredCase>> {
         self.index.get(id)
-    }
-}
-
-#[cfg(test)]
-mod layering {
-    //! The rule `model ← analysis ← index ← matching ← engine ← {cli, server}` read from
-    //! the sources, so it is kept and not just written down.
-
-    use std::path::{Path, PathBuf};
-
-    const BELOW_THE_ENGINE: [&str; 6] =
-        ["index", "matching", "analysis", "source", "dedupe", "synth"];
-
-    /// Imports the owner of `cli/show.rs` has still to move onto the engine; nothing may be
-    /// added to this list.
-    const NOT_YET_MOVED: [(&str, &str); 4] = [
-        // the desk's history and ticket reader (server/history.rs): its check with a wider
-        // match limit and its parsers are to move behind Engine
-        (
-            "history.rs",
-            "crate::analysis::{Gazetteer, IdNumber, Profile}",
-        ),
-        ("history.rs", "crate::index::StoredCase"),
-        (
-            "history.rs",
-            "crate::matching::{CheckOptions, check_profile}",
-        ),
-        ("show.rs", "casematch::analysis::Gazetteer"),
-    ];
-
-    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                rust_files(&path, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(path);
-            }
-        }
-    }
-
-    /// `crate::x` / `casematch::x` / `super::super::x` paths to the given modules in a file.
-    fn reaches(text: &str, modules: &[&str]) -> Vec<String> {
-        let mut found = Vec::new();
-        for root in ["crate::", "casematch::"] {
-            for m in modules {
-                let needle = format!("{root}{m}::");
-                let braced = format!("{root}{{");
-                if text.contains(&needle) {
-                    found.push(needle);
-                }
-                // `use crate::{index::X, …}`
-                for (at, _) in text.match_indices(&braced) {
-                    let group = &text[at..text[at..].find('}').map_or(text.len(), |e| at + e)];
-                    if group.contains(&format!("{m}::")) || group.contains(&format!(" {m},")) {
-                        found.push(format!("{root}{{{m}…}}"));
-                    }
-                }
-            }
-        }
-        found
-    }
-
-    #[test]
-    fn entry_points_import_only_the_engine_and_model() {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut files = Vec::new();
-        rust_files(&src.join("cli"), &mut files);
-        rust_files(&src.join("server"), &mut files);
-        files.push(src.join("main.rs"));
-        assert!(files.len() > 10, "found only {files:?}");
-        let mut faults = Vec::new();
-        for f in &files {
-            let mut text = std::fs::read_to_string(f).unwrap();
-            let name = f.file_name().unwrap().to_string_lossy().to_string();
-            for (file, import) in NOT_YET_MOVED {
-                if name == file {
-                    text = text.replace(import, "");
-                }
-            }
-            for r in reaches(&text, &BELOW_THE_ENGINE) {
-                faults.push(format!("{}: {r}", f.display()));
-            }
-        }
-        assert!(
-            faults.is_empty(),
-            "entry points reach past the engine:\n{}",
-            faults.join("\n")
-        );
-    }
-
-    #[test]
-    fn model_imports_nothing_of_the_crate() {
-        let mut files = Vec::new();
-        rust_files(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/model"),
-            &mut files,
-        );
-        assert!(!files.is_empty());
-        let upward = [
-            "engine", "server", "cli", "error", "index", "matching", "analysis", "source",
-            "dedupe", "synth",
-        ];
-        let faults: Vec<String> = files
-            .iter()
-            .flat_map(|f| {
-                let text = std::fs::read_to_string(f).unwrap();
-                reaches(&text, &upward)
-                    .into_iter()
-                    .map(|r| format!("{}: {r}", f.display()))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        assert!(
-            faults.is_empty(),
-            "model imports upward:\n{}",
-            faults.join("\n")
-        );
-    }
-
-    #[test]
-    fn the_check_finds_a_reach() {
-        assert_eq!(
-            reaches("use crate::index::StoredCase;", &BELOW_THE_ENGINE),
-            ["crate::index::"]
-        );
-        assert_eq!(
-            reaches("use casematch::{Engine, dedupe::Stage};", &BELOW_THE_ENGINE).len(),
-            1
-        );
-        assert!(reaches("use casematch::engine::StoredCase;", &BELOW_THE_ENGINE).is_empty());
     }
 }
 

@@ -7,6 +7,7 @@ mod durability;
 mod fixtures;
 mod import;
 mod ingest;
+mod layering;
 mod person;
 mod properties;
 mod search;
