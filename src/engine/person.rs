@@ -166,9 +166,7 @@ impl PersonLookup {
         }
         Ok(q)
     }
-}
 
-impl PersonLookup {
     /// The keys the stored case carries; values that identify nobody (匿名, 12345) are
     /// left out rather than refused, since the clerk did not type them.
     fn query_of_case(&self, case: &Case) -> Result<PersonQuery> {
