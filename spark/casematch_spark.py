@@ -171,21 +171,29 @@ def _score_fn(bc, model_toml: Optional[str]):
     return run
 
 
-def _cluster(edges: pa.Table) -> pa.Table:
-    from casematch import _native
+def _cluster_fn(matter_slack: float):
+    def run(edges: pa.Table) -> pa.Table:
+        from casematch import _native
 
-    a = edges.column("a").to_pylist()
-    b = edges.column("b").to_pylist()
-    nodes, matter, dup = _native.cluster_component(
-        a + b, a, b, edges.column("person").to_pylist(), edges.column("matter").to_pylist()
-    )
-    return pa.table(
-        {
-            "idx": pa.array(nodes, pa.int64()),
-            "matter_rep": pa.array(matter, pa.int64()),
-            "dup_rep": pa.array(dup, pa.int64()),
-        }
-    )
+        a = edges.column("a").to_pylist()
+        b = edges.column("b").to_pylist()
+        nodes, matter, dup = _native.cluster_component(
+            a + b,
+            a,
+            b,
+            edges.column("person").to_pylist(),
+            edges.column("matter").to_pylist(),
+            matter_slack,
+        )
+        return pa.table(
+            {
+                "idx": pa.array(nodes, pa.int64()),
+                "matter_rep": pa.array(matter, pa.int64()),
+                "dup_rep": pa.array(dup, pa.int64()),
+            }
+        )
+
+    return run
 
 
 def read_records(spark: SparkSession, inputs: List[str], fmt: Optional[str],
@@ -409,7 +417,9 @@ def dedupe(
         .where(F.col("comp") == F.col("comp_b"))
         .select("comp", "a", "b", "person", "matter")
     )
-    clustered = inside.groupBy("comp").applyInArrow(_cluster, "idx long, matter_rep long, dup_rep long")
+    clustered = inside.groupBy("comp").applyInArrow(
+        _cluster_fn(model.matter_merge_slack), "idx long, matter_rep long, dup_rep long"
+    )
 
     labelled = (
         feat.select("idx", "id", "ts", *STRING_COLUMNS[1:])

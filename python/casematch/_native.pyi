@@ -76,6 +76,11 @@ class Scorer:
     ) -> Tuple[List[float], List[float]]: ...
 
 def cluster_component(
-    nodes: Sequence[int], a: Sequence[int], b: Sequence[int], person: Sequence[float], matter: Sequence[float]
+    nodes: Sequence[int],
+    a: Sequence[int],
+    b: Sequence[int],
+    person: Sequence[float],
+    matter: Sequence[float],
+    matter_slack: Optional[float] = None,
 ) -> Tuple[List[int], List[int], List[int]]: ...
 def division_name(code: str) -> str: ...

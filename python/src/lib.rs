@@ -129,6 +129,13 @@ impl Model {
         self.inner.matter_threshold
     }
 
+    /// Bits by which the average link between two matter groups may fall below the matter
+    /// threshold and the groups still merge (batch grouping).
+    #[getter]
+    fn matter_merge_slack(&self) -> f64 {
+        self.inner.matter_merge_slack
+    }
+
     #[getter]
     fn source(&self) -> String {
         self.inner.source.clone()

@@ -13,7 +13,9 @@
 use crate::{CasematchError, Model, RecordError, engine_err, parse_case};
 use casematch::Engine;
 use casematch::engine::DedupeRecord;
-use casematch::matching::{Constraints, Edge, Prepared, TextSignature, cluster, compare, idf};
+use casematch::matching::{
+    Constraints, Edge, Linkage, Prepared, TextSignature, cluster, compare, idf,
+};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use rayon::prelude::*;
@@ -357,9 +359,11 @@ fn prepared((r, text): &(DedupeRecord, TextSignature)) -> Prepared<'_> {
 /// average linkage over every scored pair inside it, then duplicate groups inside each
 /// matter group, as `casematch dedupe` does over the whole batch (it never links across
 /// such components). `nodes` are the component's records; edges are (`a`, `b`) with their
-/// person and matter edge scores. Returns per node its matter and duplicate cluster as the
+/// person and matter edge scores; `matter_slack` is the model's matter merge slack (the
+/// bundled model's when not given). Returns per node its matter and duplicate cluster as the
 /// node of one member.
 #[pyfunction]
+#[pyo3(signature = (nodes, a, b, person, matter, matter_slack=None))]
 pub fn cluster_component(
     py: Python<'_>,
     mut nodes: Vec<i64>,
@@ -367,7 +371,9 @@ pub fn cluster_component(
     b: Vec<i64>,
     person: Vec<f32>,
     matter: Vec<f32>,
+    matter_slack: Option<f32>,
 ) -> PyResult<(Vec<i64>, Vec<i64>, Vec<i64>)> {
+    let slack = matter_slack.unwrap_or(casematch::matching::DEFAULT_MATTER_MERGE_SLACK as f32);
     if a.len() != b.len() || a.len() != person.len() || a.len() != matter.len() {
         return Err(CasematchError::new_err("edge columns differ in length"));
     }
@@ -399,13 +405,26 @@ pub fn cluster_component(
             .iter()
             .map(|&(a, b, _, m)| Edge { a, b, score: m })
             .collect();
-        let ml = cluster(n, &matter_edges, 0.0, &Constraints::default());
+        let ml = cluster(
+            n,
+            &matter_edges,
+            Linkage {
+                threshold: 0.0,
+                slack,
+            },
+            &Constraints::default(),
+        );
         let person_edges: Vec<Edge> = edges
             .iter()
             .filter(|e| ml[e.0 as usize] == ml[e.1 as usize])
             .map(|&(a, b, p, _)| Edge { a, b, score: p })
             .collect();
-        let dl = cluster(n, &person_edges, 0.0, &Constraints::default());
+        let dl = cluster(
+            n,
+            &person_edges,
+            Linkage::strict(0.0),
+            &Constraints::default(),
+        );
         Ok((
             nodes.clone(),
             ml.iter().map(|&l| nodes[l as usize]).collect(),

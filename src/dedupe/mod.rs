@@ -12,8 +12,8 @@ pub use report::{Report, render_html};
 
 use crate::analysis::Profile;
 use crate::matching::{
-    BlockInput, Comparator, Constraints, Edge, Model, Prepared, TextSignature, candidate_pairs,
-    cluster, compare, key_hash,
+    BlockInput, Comparator, Constraints, Edge, Linkage, Model, Prepared, TextSignature,
+    candidate_pairs, cluster, compare, key_hash,
 };
 use crate::model::Case;
 use rayon::prelude::*;
@@ -349,7 +349,10 @@ pub fn dedupe(
     let matter_labels = cluster(
         n,
         &matter_edges,
-        0.0,
+        Linkage {
+            threshold: 0.0,
+            slack: model.matter_merge_slack as f32,
+        },
         &Constraints {
             must_link: must.clone(),
             cannot_link: cannot.clone(),
@@ -369,7 +372,7 @@ pub fn dedupe(
     let duplicate_labels = cluster(
         n,
         &person_edges,
-        0.0,
+        Linkage::strict(0.0),
         &Constraints {
             must_link: must,
             cannot_link: cannot,

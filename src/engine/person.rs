@@ -9,7 +9,7 @@ use crate::index::{
     AuditOutcome, AuditRecord, AuditReport, KeyKind, MatchLevel, PersonHit, PersonQuery,
     SearchRequest,
 };
-use crate::matching::{Constraints, Edge, Prepared, TextSignature, cluster, compare};
+use crate::matching::{Constraints, Edge, Linkage, Prepared, TextSignature, cluster, compare};
 use crate::model::Case;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -338,7 +338,10 @@ impl Engine {
         let labels = cluster(
             n,
             &edges,
-            0.0,
+            Linkage {
+                threshold: 0.0,
+                slack: model.matter_merge_slack as f32,
+            },
             &Constraints {
                 must_link,
                 cannot_link: Vec::new(),

@@ -4,8 +4,11 @@
 //! through single weak links. Here clusters merge in order of their strongest link, but only
 //! when the *average* of all observed scores between the two clusters clears the threshold
 //! (average linkage over the sparse candidate graph): one good link cannot outvote the many
-//! poor ones between two otherwise unrelated groups. Must-link pairs are merged first;
-//! cannot-link pairs are never put in one cluster.
+//! poor ones between two otherwise unrelated groups. The average may fall short of the
+//! threshold by a set slack: the links between the two ends of a matter that runs for years
+//! are each a little weaker (the time gap), and without slack such a matter breaks into one
+//! group per season. Must-link pairs are merged first; cannot-link pairs are never put in one
+//! cluster.
 
 use std::collections::{HashMap, HashSet};
 
@@ -82,8 +85,28 @@ impl Clusters {
     }
 }
 
+/// When two clusters merge: their strongest link at or above `threshold`, and the average of
+/// all their observed links at or above `threshold - slack`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Linkage {
+    pub threshold: f32,
+    pub slack: f32,
+}
+
+impl Linkage {
+    /// Plain average linkage: the average must clear the threshold itself.
+    pub fn strict(threshold: f32) -> Linkage {
+        Linkage {
+            threshold,
+            slack: 0.0,
+        }
+    }
+}
+
 /// Clusters `n` nodes; returns each node's cluster as the index of one of its members.
-pub fn cluster(n: usize, edges: &[Edge], threshold: f32, constraints: &Constraints) -> Vec<u32> {
+pub fn cluster(n: usize, edges: &[Edge], linkage: Linkage, constraints: &Constraints) -> Vec<u32> {
+    let threshold = linkage.threshold;
+    let floor = f64::from(threshold) - f64::from(linkage.slack.max(0.0));
     let mut c = Clusters {
         parent: (0..n as u32).collect(),
         links: vec![HashMap::new(); n],
@@ -155,7 +178,7 @@ pub fn cluster(n: usize, edges: &[Edge], threshold: f32, constraints: &Constrain
         let Some(&(sum, count)) = c.links[ra as usize].get(&rb) else {
             continue;
         };
-        if (sum / f64::from(count)) < f64::from(threshold) || c.forbidden(ra, rb) {
+        if (sum / f64::from(count)) < floor || c.forbidden(ra, rb) {
             continue;
         }
         c.merge(ra, rb);
@@ -180,7 +203,7 @@ mod tests {
         let l = cluster(
             4,
             &[e(0, 1, 10.0), e(1, 2, 8.0), e(0, 2, 9.0)],
-            0.0,
+            Linkage::strict(0.0),
             &Constraints::default(),
         );
         assert!(same(&l, 0, 1) && same(&l, 1, 2));
@@ -200,10 +223,47 @@ mod tests {
             e(4, 5, 10.0),
         ];
         edges.extend([e(2, 3, 0.5), e(1, 3, -8.0), e(2, 4, -8.0), e(0, 5, -8.0)]);
-        let l = cluster(6, &edges, 0.0, &Constraints::default());
+        let l = cluster(6, &edges, Linkage::strict(0.0), &Constraints::default());
         assert!(same(&l, 0, 2) && same(&l, 3, 5));
         assert!(!same(&l, 2, 3), "single linkage would chain here");
         // connected components at the same threshold would have merged everything
+    }
+
+    /// two seasons of one matter: tight inside, links across a little below the threshold
+    /// (each loses a few bits to the gap), one across clearly above it
+    fn two_seasons(across: f32) -> Vec<Edge> {
+        let mut edges = vec![
+            e(0, 1, 10.0),
+            e(0, 2, 10.0),
+            e(1, 2, 10.0),
+            e(3, 4, 10.0),
+            e(3, 5, 10.0),
+            e(4, 5, 10.0),
+            e(2, 3, 2.0),
+        ];
+        edges.extend([e(0, 3, across), e(1, 4, across), e(2, 5, across)]);
+        edges
+    }
+
+    #[test]
+    fn slack_keeps_a_long_matter_together_but_not_strangers() {
+        let slack = Linkage {
+            threshold: 0.0,
+            slack: 3.0,
+        };
+        // average across: (2 - 2 - 2 - 2) / 4 = -1: apart when strict, one matter with slack
+        let l = cluster(
+            6,
+            &two_seasons(-2.0),
+            Linkage::strict(0.0),
+            &Constraints::default(),
+        );
+        assert!(!same(&l, 2, 3));
+        let l = cluster(6, &two_seasons(-2.0), slack, &Constraints::default());
+        assert!(same(&l, 0, 5));
+        // average across (2 - 3·8) / 4 = -5.5: beyond the slack, two groups stay two
+        let l = cluster(6, &two_seasons(-8.0), slack, &Constraints::default());
+        assert!(same(&l, 0, 2) && same(&l, 3, 5) && !same(&l, 2, 3));
     }
 
     #[test]
@@ -213,7 +273,7 @@ mod tests {
             must_link: vec![(3, 4)],
             cannot_link: vec![(0, 2)],
         };
-        let l = cluster(5, &edges, 0.0, &c);
+        let l = cluster(5, &edges, Linkage::strict(0.0), &c);
         assert!(same(&l, 3, 4));
         assert!(!same(&l, 0, 2));
     }

@@ -218,6 +218,7 @@ pub fn fit_model(queries: &[QueryPairs], source: String) -> Model {
         source,
         person_threshold: 0.0,
         matter_threshold: 0.0,
+        matter_merge_slack: super::model::DEFAULT_MATTER_MERGE_SLACK,
         priors,
         caps: DEFAULT_CAPS
             .iter()

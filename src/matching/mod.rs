@@ -26,12 +26,12 @@ mod time_gap;
 
 pub use blocking::{BlockInput, BlockingConfig, BlockingStats, candidate_pairs, key_hash};
 pub use check::{CheckOptions, CheckResult, FieldEvidence, Match, Routing, check_profile};
-pub use cluster::{Constraints, Edge, cluster};
+pub use cluster::{Constraints, Edge, Linkage, cluster};
 pub use comparison::{Comparison, Prepared, compare};
 pub use em::{fit_unlabelled, unlabelled_pairs};
 pub use fit::{
     BlockingRecall, LabelledPair, QueryPairs, Truth, fit_model, labelled_pairs, read_truth,
 };
 pub use levels::{Comparator, LevelName};
-pub use model::{Evidence, Model, Scored};
+pub use model::{DEFAULT_MATTER_MERGE_SLACK, Evidence, Model, Scored};
 pub use text::{TextSignature, bigram_hash, distinct_bigrams, idf, text_similarity};

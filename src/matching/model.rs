@@ -71,6 +71,13 @@ pub const DEFAULT_CAPS: [(&str, f64); 11] = [
     ("object", 6.0),
 ];
 
+/// The default of [`Model::matter_merge_slack`], in bits.
+pub const DEFAULT_MATTER_MERGE_SLACK: f64 = 3.0;
+
+fn default_matter_merge_slack() -> f64 {
+    DEFAULT_MATTER_MERGE_SLACK
+}
+
 fn default_caps() -> BTreeMap<String, f64> {
     DEFAULT_CAPS
         .iter()
@@ -107,6 +114,12 @@ pub struct Model {
     pub person_threshold: f64,
     /// Matter log-odds (log2) at or above which two cases concern one matter.
     pub matter_threshold: f64,
+    /// How many bits the average link between two matter clusters may fall below the matter
+    /// threshold and the clusters still merge in batch grouping (hand-set, not fitted; see
+    /// `matching::cluster`). One matter's submissions years apart each lose up to the time-gap
+    /// cap to their gap, so the default equals that cap: the gap alone never splits a matter.
+    #[serde(default = "default_matter_merge_slack")]
+    pub matter_merge_slack: f64,
     /// log2 prior of each relation among candidate pairs.
     pub priors: PerRelation,
     /// comparator → the largest ratio in bits one of its levels may give between two
