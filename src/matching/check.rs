@@ -1,6 +1,7 @@
 //! The intake check: candidates from the index, comparison, scoring, verdicts with evidence
 //! and the routing hint (the earliest case of the group and its first handler).
 
+use super::cluster::{Constraints, Edge, Linkage, cluster};
 use super::comparison::{Prepared, compare};
 use super::model::{Evidence, Model};
 use super::text::TextSignature;
@@ -15,6 +16,9 @@ pub struct CheckOptions {
     pub candidates: CandidateQuery,
     /// matches reported per query
     pub max_matches: usize,
+    /// cases of one matter on file, each close to the submission, that together make it
+    /// RELATED when none alone does (0: never; see [`join_matter_group`])
+    pub group_min: usize,
 }
 
 impl Default for CheckOptions {
@@ -22,9 +26,15 @@ impl Default for CheckOptions {
         CheckOptions {
             candidates: CandidateQuery::default(),
             max_matches: 10,
+            group_min: GROUP_MIN,
         }
     }
 }
+
+/// Default of [`CheckOptions::group_min`].
+pub const GROUP_MIN: usize = 3;
+/// Candidates read for a matter group: the closest by matter score.
+const GROUP_CANDIDATES: usize = 10;
 
 /// Both values of a field, masked where they are personal data.
 #[derive(Debug, Clone, Serialize)]
@@ -46,6 +56,10 @@ pub struct Match {
     pub verdict: Verdict,
     /// 0..1, from the person and matter scores
     pub score: f64,
+    /// same matter through its matter group on file: the submission is close to several
+    /// cases of one matter, this one among them, though to none alone above the threshold
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub via_group: bool,
     pub person_score: f64,
     pub matter_score: f64,
     pub text_similarity: f64,
@@ -123,11 +137,13 @@ fn logistic2(x: f64) -> f64 {
 /// A candidate scored, before its evidence is written out.
 struct Scoring<'a> {
     stored: &'a crate::index::StoredCase,
+    text: TextSignature,
     verdict: Verdict,
     score: f64,
     text_similarity: f64,
     time: i64,
     scored: super::model::Scored,
+    via_group: bool,
 }
 
 impl Scoring<'_> {
@@ -167,6 +183,7 @@ impl Scoring<'_> {
                 .collect(),
             verdict: self.verdict,
             score: self.score,
+            via_group: self.via_group,
             person_score: (s.person * 1000.0).round() / 1000.0,
             matter_score: (s.matter * 1000.0).round() / 1000.0,
             text_similarity: self.text_similarity,
@@ -175,6 +192,98 @@ impl Scoring<'_> {
             handler: stored.case.handler.clone(),
             evidence,
         }
+    }
+}
+
+/// 0..1 from the margins of the answers the verdict rests on.
+fn match_score(model: &Model, verdict: Verdict, s: &super::model::Scored) -> f64 {
+    let margin_p = s.person - model.person_threshold;
+    let margin_m = s.matter - model.matter_threshold;
+    let score = match verdict {
+        Verdict::Duplicate => logistic2(margin_p.min(margin_m)),
+        Verdict::Related => logistic2(margin_m),
+        Verdict::SamePerson => logistic2(margin_p),
+        Verdict::New => logistic2(margin_p.max(margin_m)),
+    };
+    (score * 10_000.0).round() / 10_000.0
+}
+
+/// Evidence over several cases of one matter on file. When no case alone is the same matter
+/// as the submission, but at least `min` of the closest are each within the model's merge
+/// slack of the matter threshold, form one matter among themselves (batch dedupe's rule:
+/// average linkage with that slack) and average within half the slack of the threshold, the
+/// submission joins that matter: those cases become RELATED (DUPLICATE where the person
+/// matches too), marked `via_group`. A matter that runs for years meets a newcomer this way:
+/// each old case a little too far in time or words, together unmistakable. Cases close to the
+/// submission that are not one matter among themselves never add up.
+fn join_matter_group(scored: &mut [Scoring<'_>], model: &Model, min: usize) {
+    if min == 0 || scored.iter().any(|s| s.scored.same_matter) {
+        return;
+    }
+    let slack = model.matter_merge_slack.max(0.0);
+    let floor = model.matter_threshold - slack;
+    let mut near: Vec<usize> = (0..scored.len())
+        .filter(|&i| scored[i].scored.matter >= floor)
+        .collect();
+    if near.len() < min.max(2) {
+        return;
+    }
+    near.sort_by(|&a, &b| scored[b].scored.matter.total_cmp(&scored[a].scored.matter));
+    near.truncate(GROUP_CANDIDATES);
+    let prepared: Vec<Prepared<'_>> = near
+        .iter()
+        .map(|&i| {
+            let s = &scored[i];
+            Prepared::new(&s.stored.case, &s.stored.profile, &s.text)
+        })
+        .collect();
+    let mut edges = Vec::new();
+    for a in 0..prepared.len() {
+        for b in a + 1..prepared.len() {
+            let m = model.score(&compare(&prepared[a], &prepared[b])).matter;
+            edges.push(Edge {
+                a: a as u32,
+                b: b as u32,
+                score: (m - model.matter_threshold) as f32,
+            });
+        }
+    }
+    drop(prepared);
+    let labels = cluster(
+        near.len(),
+        &edges,
+        Linkage {
+            threshold: 0.0,
+            slack: slack as f32,
+        },
+        &Constraints::default(),
+    );
+    // the group with the best average link to the submission among those big enough
+    let mut groups: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+    for (k, &label) in labels.iter().enumerate() {
+        groups.entry(label).or_default().push(near[k]);
+    }
+    let mean =
+        |g: &[usize]| g.iter().map(|&i| scored[i].scored.matter).sum::<f64>() / g.len() as f64;
+    let best = groups
+        .into_values()
+        .filter(|g| g.len() >= min)
+        .map(|g| (mean(&g), g))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let Some((avg, members)) = best else {
+        return;
+    };
+    if avg < model.matter_threshold - slack / 2.0 {
+        return;
+    }
+    for i in members {
+        let s = &mut scored[i];
+        s.verdict = verdict_of(s.scored.same_person, true);
+        // the margin of the group's average, not of this one link
+        let mut as_group = s.scored.clone();
+        as_group.matter = model.matter_threshold + slack / 2.0 + (avg - model.matter_threshold);
+        s.score = match_score(model, s.verdict, &as_group);
+        s.via_group = true;
     }
 }
 
@@ -204,23 +313,18 @@ pub fn check_profile(
         let cmp = compare(&query, &other);
         let s = model.score(&cmp);
         let verdict = verdict_of(s.same_person, s.same_matter);
-        let margin_p = s.person - model.person_threshold;
-        let margin_m = s.matter - model.matter_threshold;
-        let score = match verdict {
-            Verdict::Duplicate => logistic2(margin_p.min(margin_m)),
-            Verdict::Related => logistic2(margin_m),
-            Verdict::SamePerson => logistic2(margin_p),
-            Verdict::New => logistic2(margin_p.max(margin_m)),
-        };
         scored.push(Scoring {
             stored,
             verdict,
-            score: (score * 10_000.0).round() / 10_000.0,
+            score: match_score(model, verdict, &s),
             text_similarity: (cmp.text_similarity * 1000.0).round() / 1000.0,
             time: stored.case.timestamp().unwrap_or(i64::MAX),
             scored: s,
+            text: other_text,
+            via_group: false,
         });
     }
+    join_matter_group(&mut scored, model, opts.group_min);
     // strongest relation first, then the more certain match
     scored.sort_by(|a, b| {
         b.verdict

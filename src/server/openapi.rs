@@ -318,6 +318,7 @@ fn schemas() -> Value {
                         "received_at": { "type": ["string", "null"] }, "channel": { "type": ["string", "null"] },
                         "handler": { "type": ["string", "null"] }, "location": { "type": ["string", "null"] },
                         "title": { "type": ["string", "null"] }, "summary": { "type": "string" },
+                        "via_group": { "type": "boolean", "description": "same matter through the matter's several cases on file (each close to the submission, none alone above the threshold); absent when false" },
                         "evidence": { "type": "array", "items": {
                             "type": "object", "required": ["field", "level", "person", "matter"],
                             "properties": {

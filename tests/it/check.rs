@@ -321,3 +321,66 @@ fn fitting_over_an_index_of_many_segments_finishes() {
         .unwrap();
     assert!(fitted.pairs > 1000, "{} pairs", fitted.pairs);
 }
+
+/// Long-running matters, generated: the last fifth of the submissions (by time) checked
+/// against the rest, with and without evidence over a matter's several cases on file.
+#[test]
+fn a_newcomer_to_a_matter_that_runs_for_years_is_related_through_its_cases_on_file() {
+    use casematch::synth::{Generator, GeneratorConfig, Profile};
+    use std::collections::{HashMap, HashSet};
+    let mut records: Vec<_> = Generator::new(GeneratorConfig {
+        seed: 7,
+        ..GeneratorConfig::for_profile(Profile::Longrun)
+    })
+    .take(3000)
+    .collect();
+    records.sort_by_key(|r| (r.case.timestamp().unwrap_or(i64::MAX), r.case.id.clone()));
+    let split = records.len() * 4 / 5;
+    let truth: HashMap<String, (String, String)> = records
+        .iter()
+        .map(|r| (r.case.id.clone(), (r.person.clone(), r.matter.clone())))
+        .collect();
+    let on_file: HashSet<(String, String)> = records[..split]
+        .iter()
+        .map(|r| (r.person.clone(), r.matter.clone()))
+        .collect();
+    let matters_on_file: HashSet<&str> =
+        records[..split].iter().map(|r| r.matter.as_str()).collect();
+    let mut e = engine_with(records[..split].iter().map(|r| r.case.clone()).collect());
+    let run = |e: &Engine| {
+        // (RELATED queries answered same matter, RELATED queries, group matches, right ones)
+        let mut out = (0, 0, 0, 0);
+        for r in &records[split..] {
+            let res = e.check(&r.case).unwrap();
+            let related = matters_on_file.contains(r.matter.as_str())
+                && !on_file.contains(&(r.person.clone(), r.matter.clone()));
+            if related {
+                out.1 += 1;
+                out.0 += matches!(res.verdict, Verdict::Related | Verdict::Duplicate) as usize;
+            }
+            for m in res.matches.iter().filter(|m| m.via_group) {
+                assert!(matches!(m.verdict, Verdict::Related | Verdict::Duplicate));
+                out.2 += 1;
+                out.3 += (truth[&m.id].1 == r.matter) as usize;
+            }
+        }
+        out
+    };
+    let with_groups = run(&e);
+    let mut opts = e.check_options().clone();
+    opts.group_min = 0;
+    e.set_check_options(opts);
+    let alone = run(&e);
+    assert_eq!(alone.2, 0, "no group matches when switched off");
+    assert!(with_groups.1 > 50, "{with_groups:?}");
+    // the group evidence finds newcomers the single best case missed
+    assert!(
+        with_groups.0 as f64 >= alone.0 as f64 + 0.05 * with_groups.1 as f64,
+        "with {with_groups:?} alone {alone:?}"
+    );
+    // and the cases it joins are of the submission's matter
+    assert!(
+        with_groups.3 as f64 >= 0.9 * with_groups.2 as f64,
+        "{with_groups:?}"
+    );
+}

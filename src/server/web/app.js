@@ -277,7 +277,10 @@ function renderWaterfall(m) {
     const base = total - steps.reduce((a, s) => a + s.value, 0);
     const threshold = person ? model.person_threshold : model.matter_threshold;
     const q = person ? "同一人" : "同一事项";
-    return `<figure>${waterfall("是否" + q, base, steps, total, threshold)}<figcaption>${waterfallCaption(q, total, threshold)}` +
+    const caption = !person && m.via_group
+      ? "单件略低于判定线；本件与同一事项在档的多件案件都相近，合并认定为同一事项"
+      : waterfallCaption(q, total, threshold);
+    return `<figure>${waterfall("是否" + q, base, steps, total, threshold)}<figcaption>${caption}` +
       `<small>起点为先验（及另一问题的结论）；绿色为支持、红色为反对的字段，单位为比特（每 +1 把握翻一倍）。</small></figcaption></figure>`;
   };
   $("#waterfall-of").textContent = `（本件与 ${m.id}）`;
@@ -308,6 +311,7 @@ function renderCheck(sub, r) {
     <div class="match${m === shown ? " selected" : ""}" data-id="${esc(m.id)}">
       <p><button type="button" class="link show-waterfall" data-i="${i}" title="画出本件与 ${esc(m.id)} 的证据瀑布图">${esc(MATCH_LABEL[m.verdict] || m.verdict)} · ${esc(m.id)}</button>
         ${channelIcon(m.channel)} ${esc(m.channel ?? "")} · ${esc(day(m.received_at))} · ${esc(m.handler ?? "首办单位未记录")}
+        ${m.via_group ? `<span class="badge via-group" title="单件略低于判定线，与同一事项在档的多件案件合并认定">同事项多件合并认定</span>` : ""}
         <span class="meter small" title="${Math.round(100 * m.score)}%"><span style="width:${Math.round(100 * m.score)}%"></span></span>
         <button type="button" class="link person-open" data-id="${esc(m.id)}" title="该件反映人的全部来件，按事项归并">反映人历次来件</button></p>
       <div class="side">
