@@ -99,6 +99,9 @@ pub fn compare_one(a: &Phone, b: &Phone) -> PhoneLevel {
         (PhoneKind::Masked, _) | (_, PhoneKind::Masked) => masked(a, b),
         (PhoneKind::Landline, PhoneKind::Landline) => landlines(a, b),
         _ if a.kind == b.kind && a.digits == b.digits => PhoneLevel::Exact,
+        // a mobile and a landline say nothing of each other: one person often has both (the
+        // hotline registers the number a call came from, a letter gives the mobile)
+        _ if a.kind != b.kind => PhoneLevel::Missing,
         _ => PhoneLevel::Different,
     }
 }
@@ -139,6 +142,8 @@ mod tests {
             ("138****5678", "13812345678", MaskedConsistent),
             ("13912345678", "13912345679", Different),
             ("0731-88889999", "0732-88889999", Different),
+            ("13912345678", "0731-88889999", Missing),
+            ("13912345678/0731-88889999", "13800001111", Different),
             ("", "13912345678", Missing),
             ("12345", "12345", Missing),
         ];
@@ -183,7 +188,7 @@ mod tests {
             ("010-88888888", "021-88888888", Different),
             ("0731-88888888-123", "0731-88888888-456", Different),
             ("0731-88888888", "0731-88888889", Different),
-            ("0731-88888888", "13912345678", Different),
+            ("0731-88888888", "13912345678", Missing),
         ]);
     }
 
