@@ -94,13 +94,31 @@ fn landlines(a: &Phone, b: &Phone) -> PhoneLevel {
 }
 
 /// Two single numbers.
+/// Mobile or landline, read from a masked number's shape where it shows (11 digits from 1, or
+/// an area code); `None` when it does not.
+fn shape(p: &Phone) -> Option<PhoneKind> {
+    match p.kind {
+        PhoneKind::Mobile | PhoneKind::Landline => Some(p.kind),
+        PhoneKind::Masked if p.digits.len() == 11 && p.digits.starts_with('1') => {
+            Some(PhoneKind::Mobile)
+        }
+        PhoneKind::Masked if p.local.is_some() => Some(PhoneKind::Landline),
+        _ => None,
+    }
+}
+
 pub fn compare_one(a: &Phone, b: &Phone) -> PhoneLevel {
+    // a mobile and a landline say nothing of each other: one person often has both (the
+    // hotline registers the number a call came from, a letter gives the mobile)
+    if let (Some(x), Some(y)) = (shape(a), shape(b))
+        && x != y
+    {
+        return PhoneLevel::Missing;
+    }
     match (a.kind, b.kind) {
         (PhoneKind::Masked, _) | (_, PhoneKind::Masked) => masked(a, b),
         (PhoneKind::Landline, PhoneKind::Landline) => landlines(a, b),
         _ if a.kind == b.kind && a.digits == b.digits => PhoneLevel::Exact,
-        // a mobile and a landline say nothing of each other: one person often has both (the
-        // hotline registers the number a call came from, a letter gives the mobile)
         _ if a.kind != b.kind => PhoneLevel::Missing,
         _ => PhoneLevel::Different,
     }
@@ -143,6 +161,8 @@ mod tests {
             ("13912345678", "13912345679", Different),
             ("0731-88889999", "0732-88889999", Different),
             ("13912345678", "0731-88889999", Missing),
+            ("139****5678", "0731-88889999", Missing),
+            ("0731-8888****", "13912345678", Missing),
             ("13912345678/0731-88889999", "13800001111", Different),
             ("", "13912345678", Missing),
             ("12345", "12345", Missing),
@@ -168,8 +188,8 @@ mod tests {
             ("138****1234", "13812341235", Different),
             ("138****1234", "13912341234", Different),
             ("138****1234", "138****1235", Different),
-            ("138****1234", "0731-88881234", Different),
-            ("138****1234", "88881234", Different),
+            ("138****1234", "0731-88881234", Missing),
+            ("138****1234", "88881234", Missing),
             ("138********", "*******1234", Missing),
             ("", "138****1234", Missing),
         ]);
