@@ -252,3 +252,61 @@ fn masked_phones_and_id_numbers_pair_with_the_values_they_hide() {
     assert!(paired("F1", "M2"), "masked ID number");
     assert!(!paired("F1", "O1"), "another number's mask");
 }
+
+/// Same-matter pairs of `rows` found in one matter group, of all same-matter pairs.
+fn matter_recall(
+    rows: &[casematch::dedupe::GroupRow],
+    truth: &HashMap<String, String>,
+) -> (u64, u64) {
+    let mut by_truth: HashMap<&str, Vec<&str>> = HashMap::new();
+    for r in rows {
+        by_truth
+            .entry(truth[&r.id].as_str())
+            .or_default()
+            .push(r.matter_group.as_str());
+    }
+    let (mut found, mut all) = (0, 0);
+    for groups in by_truth.values() {
+        let mut count: HashMap<&str, u64> = HashMap::new();
+        for g in groups {
+            *count.entry(g).or_default() += 1;
+        }
+        let n = groups.len() as u64;
+        all += n * (n - 1) / 2;
+        found += count.values().map(|c| c * (c - 1) / 2).sum::<u64>();
+    }
+    (found, all)
+}
+
+#[test]
+fn a_matter_that_runs_for_years_stays_one_matter_group() {
+    use casematch::synth::{Generator, GeneratorConfig, Profile};
+    let records: Vec<_> = Generator::new(GeneratorConfig {
+        seed: 5,
+        ..GeneratorConfig::for_profile(Profile::Longrun)
+    })
+    .take(3000)
+    .collect();
+    let truth: HashMap<String, String> = records
+        .iter()
+        .map(|r| (r.case.id.clone(), r.matter.clone()))
+        .collect();
+    let cases: Vec<Case> = records.into_iter().map(|r| r.case).collect();
+    let group = |model: &Model| {
+        let mut recs: Vec<DedupeRecord> = cases.iter().cloned().map(DedupeRecord::new).collect();
+        dedupe(&mut recs, model, &DedupeOptions::default(), &|_, _, _| {}).rows
+    };
+    let bundled = Model::bundled().unwrap();
+    let strict = Model {
+        matter_merge_slack: 0.0,
+        ..bundled.clone()
+    };
+    let (with_slack, all) = matter_recall(&group(&bundled), &truth);
+    let (without, _) = matter_recall(&group(&strict), &truth);
+    assert!(all > 1000, "{all} same-matter pairs");
+    // strict average linkage splits the long matters by season; the slack joins them
+    assert!(
+        with_slack as f64 >= without as f64 + 0.1 * all as f64,
+        "with slack {with_slack}, strict {without} of {all}"
+    );
+}
