@@ -210,19 +210,20 @@ mod tests {
         assert!(!same(&l, 0, 3));
     }
 
+    /// two tight groups {0,1,2} and {3,4,5} and the given links between them
+    fn two_groups(across: &[Edge]) -> Vec<Edge> {
+        let mut edges: Vec<Edge> = [(0, 1), (0, 2), (1, 2), (3, 4), (3, 5), (4, 5)]
+            .iter()
+            .map(|&(a, b)| e(a, b, 10.0))
+            .collect();
+        edges.extend_from_slice(across);
+        edges
+    }
+
     #[test]
     fn one_weak_link_does_not_chain_two_groups() {
-        // two tight groups {0,1,2} and {3,4,5}; one weak positive link 2-3, the other
-        // observed links between the groups are negative
-        let mut edges = vec![
-            e(0, 1, 10.0),
-            e(0, 2, 10.0),
-            e(1, 2, 10.0),
-            e(3, 4, 10.0),
-            e(3, 5, 10.0),
-            e(4, 5, 10.0),
-        ];
-        edges.extend([e(2, 3, 0.5), e(1, 3, -8.0), e(2, 4, -8.0), e(0, 5, -8.0)]);
+        // one weak positive link 2-3, the other observed links between the groups negative
+        let edges = two_groups(&[e(2, 3, 0.5), e(1, 3, -8.0), e(2, 4, -8.0), e(0, 5, -8.0)]);
         let l = cluster(6, &edges, Linkage::strict(0.0), &Constraints::default());
         assert!(same(&l, 0, 2) && same(&l, 3, 5));
         assert!(!same(&l, 2, 3), "single linkage would chain here");
@@ -232,17 +233,12 @@ mod tests {
     /// two seasons of one matter: tight inside, links across a little below the threshold
     /// (each loses a few bits to the gap), one across clearly above it
     fn two_seasons(across: f32) -> Vec<Edge> {
-        let mut edges = vec![
-            e(0, 1, 10.0),
-            e(0, 2, 10.0),
-            e(1, 2, 10.0),
-            e(3, 4, 10.0),
-            e(3, 5, 10.0),
-            e(4, 5, 10.0),
+        two_groups(&[
             e(2, 3, 2.0),
-        ];
-        edges.extend([e(0, 3, across), e(1, 4, across), e(2, 5, across)]);
-        edges
+            e(0, 3, across),
+            e(1, 4, across),
+            e(2, 5, across),
+        ])
     }
 
     #[test]
