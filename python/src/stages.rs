@@ -3,19 +3,12 @@
 //! anchors given the batch's document frequencies, pair scores, and the clustering of one
 //! connected component. Each stage computes exactly what `casematch dedupe` computes in
 //! memory (`src/dedupe/mod.rs`), so the job's groups are the single-machine groups.
-//!
-//! Note: `casematch::Engine` offers whole-batch dedupe (`dedupe_with`), the compact record
-//! (`dedupe_record`) and a pair comparison weighted by an index, not these stages: scoring a
-//! pair with the batch's bigram weights and clustering one component reach
-//! `casematch::matching` (`compare`, `Prepared`, `idf`, `cluster`, `Edge`, `Constraints`)
-//! directly, in this one file, until the engine offers them.
+//! The engine offers each stage (`Engine::batch_signature`, `score_pair`,
+//! `cluster_component`); this file only moves data between them and Python.
 
 use crate::{CasematchError, Model, RecordError, engine_err, parse_case};
 use casematch::Engine;
-use casematch::engine::DedupeRecord;
-use casematch::matching::{
-    Constraints, Edge, Linkage, Prepared, TextSignature, cluster, compare, idf,
-};
+use casematch::engine::{DEFAULT_MATTER_MERGE_SLACK, DedupeRecord, TextSignature};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use rayon::prelude::*;
@@ -315,9 +308,11 @@ impl Scorer {
                     let rec = Engine::dedupe_record(
                         parse_case(r).map_err(|e| format!("record {}: {e}", nodes[i]))?,
                     );
-                    let text = rec
-                        .text
-                        .signature(|h| idf(df.df.get(&h).copied().map_or(0, u64::from), df.docs));
+                    let text = Engine::batch_signature(
+                        &rec,
+                        |h| df.df.get(&h).copied().map_or(0, u64::from),
+                        df.docs,
+                    );
                     Ok((rec, text))
                 })
                 .collect::<Result<_, String>>()
@@ -333,25 +328,12 @@ impl Scorer {
                     ))),
                 })
                 .collect::<PyResult<_>>()?;
-            let (pt, mt) = (model.person_threshold as f32, model.matter_threshold as f32);
+            let side = |i: usize| (&parsed[i].0, &parsed[i].1);
             Ok(pairs
                 .par_iter()
-                .map(|&(i, j)| {
-                    let s = model.score(&compare(&prepared(&parsed[i]), &prepared(&parsed[j])));
-                    (s.person as f32 - pt, s.matter as f32 - mt)
-                })
+                .map(|&(i, j)| Engine::score_pair(model, side(i), side(j)))
                 .unzip())
         })
-    }
-}
-
-fn prepared((r, text): &(DedupeRecord, TextSignature)) -> Prepared<'_> {
-    Prepared {
-        profile: &r.profile,
-        text,
-        timestamp: r.timestamp,
-        category: r.category.as_deref(),
-        channel: r.channel.as_deref(),
     }
 }
 
@@ -373,7 +355,7 @@ pub fn cluster_component(
     matter: Vec<f32>,
     matter_slack: Option<f32>,
 ) -> PyResult<(Vec<i64>, Vec<i64>, Vec<i64>)> {
-    let slack = matter_slack.unwrap_or(casematch::matching::DEFAULT_MATTER_MERGE_SLACK as f32);
+    let slack = matter_slack.unwrap_or(DEFAULT_MATTER_MERGE_SLACK as f32);
     if a.len() != b.len() || a.len() != person.len() || a.len() != matter.len() {
         return Err(CasematchError::new_err("edge columns differ in length"));
     }
@@ -400,31 +382,7 @@ pub fn cluster_component(
             }
         }
         edges.sort_unstable_by_key(|p| (p.0, p.1));
-        let n = nodes.len();
-        let matter_edges: Vec<Edge> = edges
-            .iter()
-            .map(|&(a, b, _, m)| Edge { a, b, score: m })
-            .collect();
-        let ml = cluster(
-            n,
-            &matter_edges,
-            Linkage {
-                threshold: 0.0,
-                slack,
-            },
-            &Constraints::default(),
-        );
-        let person_edges: Vec<Edge> = edges
-            .iter()
-            .filter(|e| ml[e.0 as usize] == ml[e.1 as usize])
-            .map(|&(a, b, p, _)| Edge { a, b, score: p })
-            .collect();
-        let dl = cluster(
-            n,
-            &person_edges,
-            Linkage::strict(0.0),
-            &Constraints::default(),
-        );
+        let (ml, dl) = Engine::cluster_component(nodes.len(), &edges, slack);
         Ok((
             nodes.clone(),
             ml.iter().map(|&l| nodes[l as usize]).collect(),

@@ -66,7 +66,7 @@ impl DedupeRecord {
         }
     }
 
-    fn prepared<'a>(&'a self, text: &'a TextSignature) -> Prepared<'a> {
+    pub(crate) fn prepared<'a>(&'a self, text: &'a TextSignature) -> Prepared<'a> {
         Prepared {
             profile: &self.profile,
             text,

@@ -3,7 +3,7 @@
 
 use super::Engine;
 use crate::dedupe::{DedupeOptions, DedupeRecord, DedupeResult, GroupRow, Report, Stage};
-use crate::matching::Model;
+use crate::matching::{Constraints, Edge, Linkage, Model, TextSignature, cluster, compare, idf};
 use crate::model::Case;
 
 pub use crate::dedupe::PairRecall;
@@ -74,5 +74,69 @@ impl Engine {
         use rayon::prelude::*;
         let records = cases.into_par_iter().map(DedupeRecord::new).collect();
         Self::dedupe_with(&self.model, records, opts, progress)
+    }
+}
+
+/// The stages of batch dedupe one at a time, for a job that runs them on many machines (the
+/// Spark job): each computes what [`Engine::dedupe_with`] computes over the whole batch.
+impl Engine {
+    /// A record's narrative weighted by the batch's document frequencies: `df(bigram key)`
+    /// records of `docs` hold each bigram.
+    pub fn batch_signature(
+        record: &DedupeRecord,
+        df: impl Fn(u32) -> u64,
+        docs: u64,
+    ) -> TextSignature {
+        record.text.signature(|h| idf(df(h), docs))
+    }
+
+    /// A candidate pair's two edge scores, person and matter: log2 odds less the model's
+    /// thresholds, in f32 as clustering reads them.
+    pub fn score_pair(
+        model: &Model,
+        a: (&DedupeRecord, &TextSignature),
+        b: (&DedupeRecord, &TextSignature),
+    ) -> (f32, f32) {
+        let s = model.score(&compare(&a.0.prepared(a.1), &b.0.prepared(b.1)));
+        (
+            s.person as f32 - model.person_threshold as f32,
+            s.matter as f32 - model.matter_threshold as f32,
+        )
+    }
+
+    /// Clusters one connected component of the positive matter-edge graph: matter groups
+    /// by average linkage with `matter_slack` over every scored pair (`a`, `b`, person
+    /// edge, matter edge; nodes `0..n`), then duplicate groups inside each matter group.
+    /// Returns per node its matter and its duplicate cluster as the index of one member.
+    pub fn cluster_component(
+        n: usize,
+        edges: &[(u32, u32, f32, f32)],
+        matter_slack: f32,
+    ) -> (Vec<u32>, Vec<u32>) {
+        let matter_edges: Vec<Edge> = edges
+            .iter()
+            .map(|&(a, b, _, m)| Edge { a, b, score: m })
+            .collect();
+        let matter = cluster(
+            n,
+            &matter_edges,
+            Linkage {
+                threshold: 0.0,
+                slack: matter_slack,
+            },
+            &Constraints::default(),
+        );
+        let person_edges: Vec<Edge> = edges
+            .iter()
+            .filter(|e| matter[e.0 as usize] == matter[e.1 as usize])
+            .map(|&(a, b, p, _)| Edge { a, b, score: p })
+            .collect();
+        let duplicate = cluster(
+            n,
+            &person_edges,
+            Linkage::strict(0.0),
+            &Constraints::default(),
+        );
+        (matter, duplicate)
     }
 }

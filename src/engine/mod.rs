@@ -37,7 +37,8 @@ pub use crate::index::{
     StoredCase, Upsert,
 };
 pub use crate::matching::{
-    CheckOptions, CheckResult, Evidence, FieldEvidence, Match, Model, Routing,
+    CheckOptions, CheckResult, DEFAULT_MATTER_MERGE_SLACK, Evidence, FieldEvidence, Match, Model,
+    Routing, TextSignature,
 };
 pub use crate::synth::{Generator, GeneratorConfig, Profile as SynthProfile, SynthRecord};
 

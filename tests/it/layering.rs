@@ -426,6 +426,36 @@ fn entry_points_import_only_the_engine_the_model_and_the_error_type() {
 }
 
 #[test]
+fn the_python_package_imports_only_the_engine_the_model_and_the_error_type() {
+    // its own crate (`crate::…` is the package, `casematch::…` the library)
+    let mut paths = Vec::new();
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("python/src"),
+        &mut paths,
+    );
+    assert!(paths.len() >= 2, "found only {} files", paths.len());
+    let files: Vec<(PathBuf, Source)> = paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let s = Source {
+                krate: Crate::Binary,
+                module: Vec::new(),
+                text,
+            };
+            (path, s)
+        })
+        .collect();
+    let found = report(&files, |s| faults(s, &BELOW_THE_ENGINE, None));
+    assert!(
+        found.is_empty(),
+        "the Python package reaches past the engine (use casematch::engine instead):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
 fn model_uses_nothing_of_the_crate_but_itself() {
     let files = sources(&["model"]);
     assert!(files.len() >= 4, "found only {} files", files.len());
