@@ -264,6 +264,52 @@ fn weighs_objects(model: &Model) -> bool {
         .is_some_and(|levels| levels.values().any(|w| (0..4).any(|i| w.get(i) != 0.0)))
 }
 
+/// Matter groups by average linkage with `matter_slack`, then duplicate groups inside each
+/// matter group by strict average linkage: the clustering of a whole batch, or of one
+/// component of it. Pair scores are log2 odds, compared with `thresholds` (person, matter);
+/// `matter_done` is called between the two. Returns per node its matter and its duplicate
+/// cluster as the index of one member.
+pub(crate) fn nested_groups(
+    n: usize,
+    pairs: &[ScoredPair],
+    thresholds: (f32, f32),
+    matter_slack: f32,
+    constraints: Constraints,
+    matter_done: &dyn Fn(),
+) -> (Vec<u32>, Vec<u32>) {
+    let (person_threshold, matter_threshold) = thresholds;
+    let matter_edges: Vec<Edge> = pairs
+        .iter()
+        .map(|p| Edge {
+            a: p.a,
+            b: p.b,
+            score: p.matter - matter_threshold,
+        })
+        .collect();
+    let matter = cluster(
+        n,
+        &matter_edges,
+        Linkage {
+            threshold: 0.0,
+            slack: matter_slack,
+        },
+        &constraints,
+    );
+    drop(matter_edges);
+    matter_done();
+    let person_edges: Vec<Edge> = pairs
+        .iter()
+        .filter(|p| matter[p.a as usize] == matter[p.b as usize])
+        .map(|p| Edge {
+            a: p.a,
+            b: p.b,
+            score: p.person - person_threshold,
+        })
+        .collect();
+    let duplicate = cluster(n, &person_edges, Linkage::strict(0.0), &constraints);
+    (matter, duplicate)
+}
+
 /// Runs blocking, scoring and clustering over the records, narrative bigrams weighted by
 /// their idf over the batch (a name that few records share says more than a word every
 /// record uses).
@@ -338,45 +384,16 @@ pub fn dedupe(
     progress(Stage::Clustering, 0, 2);
     let must = resolve_links(records, &opts.links.must);
     let cannot = resolve_links(records, &opts.links.cannot);
-    let matter_edges: Vec<Edge> = pairs
-        .iter()
-        .map(|p| Edge {
-            a: p.a,
-            b: p.b,
-            score: p.matter - model.matter_threshold as f32,
-        })
-        .collect();
-    let matter_labels = cluster(
+    let (matter_labels, duplicate_labels) = nested_groups(
         n,
-        &matter_edges,
-        Linkage {
-            threshold: 0.0,
-            slack: model.matter_merge_slack as f32,
-        },
-        &Constraints {
-            must_link: must.clone(),
-            cannot_link: cannot.clone(),
-        },
-    );
-    drop(matter_edges);
-    progress(Stage::Clustering, 1, 2);
-    let person_edges: Vec<Edge> = pairs
-        .iter()
-        .filter(|p| matter_labels[p.a as usize] == matter_labels[p.b as usize])
-        .map(|p| Edge {
-            a: p.a,
-            b: p.b,
-            score: p.person - model.person_threshold as f32,
-        })
-        .collect();
-    let duplicate_labels = cluster(
-        n,
-        &person_edges,
-        Linkage::strict(0.0),
-        &Constraints {
+        &pairs,
+        (model.person_threshold as f32, model.matter_threshold as f32),
+        model.matter_merge_slack as f32,
+        Constraints {
             must_link: must,
             cannot_link: cannot,
         },
+        &|| progress(Stage::Clustering, 1, 2),
     );
     progress(Stage::Clustering, 2, 2);
     let prev = &opts.previous.by_record;

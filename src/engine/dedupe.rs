@@ -2,8 +2,10 @@
 //! report.
 
 use super::Engine;
-use crate::dedupe::{DedupeOptions, DedupeRecord, DedupeResult, GroupRow, Report, Stage};
-use crate::matching::{Constraints, Edge, Linkage, Model, TextSignature, cluster, compare, idf};
+use crate::dedupe::{
+    DedupeOptions, DedupeRecord, DedupeResult, GroupRow, Report, ScoredPair, Stage,
+};
+use crate::matching::{Constraints, Model, TextSignature, compare, idf};
 use crate::model::Case;
 
 pub use crate::dedupe::PairRecall;
@@ -113,30 +115,22 @@ impl Engine {
         edges: &[(u32, u32, f32, f32)],
         matter_slack: f32,
     ) -> (Vec<u32>, Vec<u32>) {
-        let matter_edges: Vec<Edge> = edges
+        let pairs: Vec<ScoredPair> = edges
             .iter()
-            .map(|&(a, b, _, m)| Edge { a, b, score: m })
+            .map(|&(a, b, person, matter)| ScoredPair {
+                a,
+                b,
+                person,
+                matter,
+            })
             .collect();
-        let matter = cluster(
+        crate::dedupe::nested_groups(
             n,
-            &matter_edges,
-            Linkage {
-                threshold: 0.0,
-                slack: matter_slack,
-            },
-            &Constraints::default(),
-        );
-        let person_edges: Vec<Edge> = edges
-            .iter()
-            .filter(|e| matter[e.0 as usize] == matter[e.1 as usize])
-            .map(|&(a, b, p, _)| Edge { a, b, score: p })
-            .collect();
-        let duplicate = cluster(
-            n,
-            &person_edges,
-            Linkage::strict(0.0),
-            &Constraints::default(),
-        );
-        (matter, duplicate)
+            &pairs,
+            (0.0, 0.0),
+            matter_slack,
+            Constraints::default(),
+            &|| {},
+        )
     }
 }
