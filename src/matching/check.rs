@@ -228,7 +228,11 @@ fn join_matter_group(scored: &mut [Scoring<'_>], model: &Model, min: usize) {
     if near.len() < min.max(2) {
         return;
     }
-    near.sort_by(|&a, &b| scored[b].scored.matter.total_cmp(&scored[a].scored.matter));
+    // closest first, ties by id: the candidates come from the index in no fixed order
+    near.sort_by(|&a, &b| {
+        (scored[b].scored.matter.total_cmp(&scored[a].scored.matter))
+            .then_with(|| scored[a].stored.case.id.cmp(&scored[b].stored.case.id))
+    });
     near.truncate(GROUP_CANDIDATES);
     let prepared: Vec<Prepared<'_>> = near
         .iter()
@@ -281,7 +285,7 @@ fn join_matter_group(scored: &mut [Scoring<'_>], model: &Model, min: usize) {
         s.verdict = verdict_of(s.scored.same_person, true);
         // the margin of the group's average, not of this one link
         let mut as_group = s.scored.clone();
-        as_group.matter = model.matter_threshold + slack / 2.0 + (avg - model.matter_threshold);
+        as_group.matter = avg + slack / 2.0;
         s.score = match_score(model, s.verdict, &as_group);
         s.via_group = true;
     }
