@@ -42,7 +42,7 @@ impl Default for CandidateQuery {
 
 impl CaseIndex {
     /// Cases that may relate to `profile`: the union of the capped lists, with the best text
-    /// score seen for each (0 when only a key matched).
+    /// score seen for each (0 when only a key matched), best first and then by id.
     pub fn candidates(
         &self,
         profile: &Profile,
@@ -104,10 +104,16 @@ impl CaseIndex {
                 *e = e.max(score);
             }
         }
-        found
+        let mut out = found
             .into_iter()
             .map(|(addr, score)| Ok((self.stored(&searcher, addr)?, score)))
-            .collect()
+            .collect::<Result<Vec<(StoredCase, f32)>>>()?;
+        // best text score first, then by id: the same list whatever the hash map's order
+        out.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| a.0.case.id.cmp(&b.0.case.id))
+        });
+        Ok(out)
     }
 }
 
@@ -139,6 +145,11 @@ fn more_like_this(
     for t in analyze_words(text) {
         *tf.entry(t).or_default() += 1;
     }
+    // in term order, so that the sort below breaks ties in weight the same way every time
+    // (a hash map's order changes from one process to the next, and with it the terms kept
+    // at the cut and the candidates found)
+    let mut tf: Vec<(String, u32)> = tf.into_iter().collect();
+    tf.sort_unstable();
     let mut weighted = Vec::with_capacity(tf.len());
     for (t, count) in tf {
         if t.chars().count() < 2 {

@@ -384,3 +384,33 @@ fn a_newcomer_to_a_matter_that_runs_for_years_is_related_through_its_cases_on_fi
         "{with_groups:?}"
     );
 }
+
+/// The same submission checked twice against the same index gets the same answer, match
+/// for match: the text query keeps the same terms when several weigh alike (a small index
+/// has many ties in document frequency), and candidates come back in a fixed order.
+#[test]
+fn a_check_repeated_gives_the_same_matches_in_the_same_order() {
+    let records: Vec<Case> = casematch::synth::Generator::new(Default::default())
+        .take(500)
+        .map(|r| r.case)
+        .collect();
+    let (on_file, queries) = records.split_at(400);
+    let e = engine_with(on_file.to_vec());
+    // submissions without received_at are taken as received now: one fixed now
+    let now = parse_datetime("2026-06-01T09:00:00+08:00").unwrap();
+    let mut differ = Vec::new();
+    for q in queries {
+        let first = serde_json::to_string(&e.check_at(q, now).unwrap()).unwrap();
+        for _ in 0..3 {
+            let again = serde_json::to_string(&e.check_at(q, now).unwrap()).unwrap();
+            if again != first {
+                differ.push(q.id.clone());
+                break;
+            }
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "checks that changed between runs: {differ:?}"
+    );
+}
