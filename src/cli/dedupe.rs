@@ -2,15 +2,17 @@
 
 use super::terminal;
 use anyhow::{Context, bail};
-use casematch::engine::{BlockingConfig, DedupeRecord};
+use casematch::engine::{BlockingConfig, DedupeRecord, PairRecall};
 use casematch::{
-    ColumnMap, DedupeOptions, Engine, Format, ManualLinks, PreviousGroups, ReadOptions, Stage,
-    TextEncoding,
+    ColumnMap, DedupeOptions, Deduped, Engine, Format, GroupRow, ManualLinks, PreviousGroups,
+    ReadOptions, Report, Stage, TextEncoding,
 };
+use indicatif::ProgressBar;
 use rayon::prelude::*;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -124,29 +126,9 @@ fn read_links(path: &Path) -> anyhow::Result<ManualLinks> {
     Ok(links)
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    if let Some(t) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(t.max(1))
-            .build_global()
-            .context("setting up threads")?;
-    }
-    if args.maps.len() > 1 && args.maps.len() != args.inputs.len() {
-        bail!(
-            "give one --map for all inputs or one per --input ({} inputs, {} maps)",
-            args.inputs.len(),
-            args.maps.len()
-        );
-    }
-    let model = match &args.model {
-        Some(p) => Engine::load_model(p)?,
-        None => Engine::bundled_model()?,
-    };
-    let read = ReadOptions {
-        sheet: args.sheet.clone(),
-        encoding: args.encoding,
-    };
-    let started = std::time::Instant::now();
+/// Reads every input, skipping ids seen before; returns the records and how many were
+/// rejected or skipped.
+fn read_records(args: &Args, read: &ReadOptions) -> anyhow::Result<(Vec<DedupeRecord>, u64)> {
     let mut records: Vec<DedupeRecord> = Vec::new();
     let mut rejected = 0u64;
     let mut seen_ids = std::collections::HashSet::new();
@@ -167,7 +149,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             path,
             Format::of(path),
             map,
-            &read,
+            read,
         )?;
         loop {
             let mut chunk = Vec::with_capacity(4096);
@@ -199,8 +181,116 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         pb.finish_and_clear();
     }
+    Ok((records, rejected))
+}
+
+/// Shows a stage's progress on `bar`; a new stage restarts the bar, so its ETA is that
+/// stage's own rate.
+fn show_stage(bar: &ProgressBar, seen: &Mutex<Option<Stage>>, stage: Stage, done: u64, total: u64) {
+    let mut current = seen.lock().unwrap_or_else(|e| e.into_inner());
+    if *current != Some(stage) {
+        *current = Some(stage);
+        bar.reset();
+        bar.set_message(match stage {
+            Stage::Blocking => "1/3 blocking",
+            Stage::Scoring => "2/3 scoring",
+            Stage::Clustering => "3/3 clustering",
+        });
+    }
+    bar.set_length(total);
+    bar.set_position(done);
+}
+
+fn write_groups(path: &Path, rows: &[GroupRow]) -> anyhow::Result<()> {
+    let file =
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut out = BufWriter::new(file);
+    for row in rows {
+        serde_json::to_writer(&mut out, row)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn print_recall(r: &PairRecall) {
+    let share = |(f, t): (u64, u64)| f as f64 / t.max(1) as f64;
+    eprintln!(
+        "blocking recall: duplicate {:.4} ({}/{}), related {:.4} ({}/{}), same person {:.4} ({}/{})",
+        share(r.duplicate),
+        r.duplicate.0,
+        r.duplicate.1,
+        share(r.related),
+        r.related.0,
+        r.related.1,
+        share(r.same_person),
+        r.same_person.0,
+        r.same_person.1
+    );
+}
+
+/// The HTML report at `html` and the JSON report beside it.
+fn write_report(html: &Path, result: &Deduped) -> anyhow::Result<()> {
+    std::fs::write(html, result.report_html())
+        .with_context(|| format!("writing {}", html.display()))?;
+    let json = html.with_extension("json");
+    std::fs::write(&json, serde_json::to_vec_pretty(&result.report)?)
+        .with_context(|| format!("writing {}", json.display()))?;
+    Ok(())
+}
+
+fn print_summary(report: &Report, rejected: u64, secs: f64, json: bool) {
+    let summary = serde_json::json!({
+        "records": report.records, "rejected": rejected, "candidate_pairs": report.candidate_pairs,
+        "duplicate_groups": report.duplicate_groups, "matter_groups": report.matter_groups,
+        "duplicate_rate": report.duplicate_rate, "repeat_petition_rate": report.repeat_petition_rate,
+        "seconds": secs, "records_per_second": report.records as f64 / secs.max(1e-9),
+    });
+    if json {
+        println!("{summary}");
+    } else {
+        eprintln!(
+            "{} records ({} rejected) → {} duplicate groups in {} matters; {} candidate pairs; duplicate rate {:.1}%, 重信重访率 {:.1}%; {:.1}s ({:.0} records/s)",
+            report.records,
+            rejected,
+            report.duplicate_groups,
+            report.matter_groups,
+            report.candidate_pairs,
+            report.duplicate_rate * 100.0,
+            report.repeat_petition_rate * 100.0,
+            secs,
+            report.records as f64 / secs.max(1e-9)
+        );
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(t) = args.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t.max(1))
+            .build_global()
+            .context("setting up threads")?;
+    }
+    if args.maps.len() > 1 && args.maps.len() != args.inputs.len() {
+        bail!(
+            "give one --map for all inputs or one per --input ({} inputs, {} maps)",
+            args.inputs.len(),
+            args.maps.len()
+        );
+    }
+    let model = match &args.model {
+        Some(p) => Engine::load_model(p)?,
+        None => Engine::bundled_model()?,
+    };
+    let read = ReadOptions {
+        sheet: args.sheet.clone(),
+        encoding: args.encoding,
+    };
+    let started = std::time::Instant::now();
+    let (records, rejected) = read_records(&args, &read)?;
     let bar = terminal::count_progress(args.json);
-    let stage_seen = std::sync::Mutex::new(None::<Stage>);
+    let stage_seen = Mutex::new(None::<Stage>);
     let result = Engine::dedupe_with(
         &model,
         records,
@@ -218,83 +308,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 ..BlockingConfig::default()
             },
         },
-        &|stage, done, total| {
-            // a new stage restarts the bar, so its ETA is that stage's own rate
-            let mut current = stage_seen.lock().unwrap_or_else(|e| e.into_inner());
-            if *current != Some(stage) {
-                *current = Some(stage);
-                bar.reset();
-                bar.set_message(match stage {
-                    Stage::Blocking => "1/3 blocking",
-                    Stage::Scoring => "2/3 scoring",
-                    Stage::Clustering => "3/3 clustering",
-                });
-            }
-            bar.set_length(total);
-            bar.set_position(done);
-        },
+        &|stage, done, total| show_stage(&bar, &stage_seen, stage, done, total),
     );
     if let Some(e) = &result.blocking_stats().spill_error {
         eprintln!("warning: --memory-limit not kept, blocking postings stayed in memory: {e}");
     }
     bar.finish_and_clear();
-    let file = std::fs::File::create(&args.output)
-        .with_context(|| format!("creating {}", args.output.display()))?;
-    let mut out = BufWriter::new(file);
-    for row in &result.rows {
-        serde_json::to_writer(&mut out, row)?;
-        out.write_all(b"\n")?;
-    }
-    out.flush()
-        .with_context(|| format!("writing {}", args.output.display()))?;
+    write_groups(&args.output, &result.rows)?;
     if let Some(t) = &args.truth {
         let truth = Engine::read_truth(t)?;
-        let r = result.blocking_recall(&truth);
-        let share = |(f, t): (u64, u64)| f as f64 / t.max(1) as f64;
-        eprintln!(
-            "blocking recall: duplicate {:.4} ({}/{}), related {:.4} ({}/{}), same person {:.4} ({}/{})",
-            share(r.duplicate),
-            r.duplicate.0,
-            r.duplicate.1,
-            share(r.related),
-            r.related.0,
-            r.related.1,
-            share(r.same_person),
-            r.same_person.0,
-            r.same_person.1
-        );
+        print_recall(&result.blocking_recall(&truth));
     }
-    let report = &result.report;
     if let Some(html) = &args.report {
-        std::fs::write(html, result.report_html())
-            .with_context(|| format!("writing {}", html.display()))?;
-        let json = html.with_extension("json");
-        std::fs::write(&json, serde_json::to_vec_pretty(report)?)
-            .with_context(|| format!("writing {}", json.display()))?;
+        write_report(html, &result)?;
     }
-    let secs = started.elapsed().as_secs_f64();
-    let summary = serde_json::json!({
-        "records": report.records, "rejected": rejected, "candidate_pairs": report.candidate_pairs,
-        "duplicate_groups": report.duplicate_groups, "matter_groups": report.matter_groups,
-        "duplicate_rate": report.duplicate_rate, "repeat_petition_rate": report.repeat_petition_rate,
-        "seconds": secs, "records_per_second": report.records as f64 / secs.max(1e-9),
-    });
-    if args.json {
-        println!("{summary}");
-    } else {
-        eprintln!(
-            "{} records ({} rejected) → {} duplicate groups in {} matters; {} candidate pairs; duplicate rate {:.1}%, 重信重访率 {:.1}%; {:.1}s ({:.0} records/s)",
-            report.records,
-            rejected,
-            report.duplicate_groups,
-            report.matter_groups,
-            report.candidate_pairs,
-            report.duplicate_rate * 100.0,
-            report.repeat_petition_rate * 100.0,
-            secs,
-            report.records as f64 / secs.max(1e-9)
-        );
-    }
+    print_summary(
+        &result.report,
+        rejected,
+        started.elapsed().as_secs_f64(),
+        args.json,
+    );
     Ok(if rejected > 0 {
         ExitCode::from(super::EXIT_REJECTED)
     } else {

@@ -310,20 +310,12 @@ pub(crate) fn nested_groups(
     (matter, duplicate)
 }
 
-/// Runs blocking, scoring and clustering over the records, narrative bigrams weighted by
-/// their idf over the batch (a name that few records share says more than a word every
-/// record uses).
-pub fn dedupe(
-    records: &mut [DedupeRecord],
-    model: &Model,
-    opts: &DedupeOptions,
+/// Candidate pairs by person keys and narrative bigrams.
+fn block(
+    records: &[DedupeRecord],
+    cfg: &BlockingConfig,
     progress: &(dyn Fn(Stage, u64, u64) + Sync),
-) -> DedupeResult {
-    if !weighs_objects(model) {
-        records.iter_mut().for_each(|r| r.text.drop_objects());
-    }
-    let n = records.len();
-    progress(Stage::Blocking, 0, n as u64);
+) -> (Vec<(u32, u32)>, BlockingStats) {
     let inputs: Vec<BlockInput<'_>> = records
         .iter()
         .map(|r| BlockInput {
@@ -332,21 +324,21 @@ pub fn dedupe(
             timestamp: r.timestamp.unwrap_or(0),
         })
         .collect();
-    let (candidates, blocking) = candidate_pairs(&inputs, &opts.blocking, &|d, t| {
-        progress(Stage::Blocking, d, t)
-    });
-    drop(inputs);
-    // while scored, the narratives hold their bigrams' ranks in the batch's vocabulary,
-    // whose weights make each pair's signatures
-    let vocab = Vocabulary::of(records.iter().map(|r| &r.text));
-    records.par_iter_mut().for_each(|r| r.text.rank(&vocab));
-    let ranked: &[DedupeRecord] = records;
-    let signature = |i: u32| ranked[i as usize].text.ranked_signature(&vocab);
-    let candidate_count = candidates.len();
-    progress(Stage::Blocking, n as u64, n as u64);
+    candidate_pairs(&inputs, cfg, &|d, t| progress(Stage::Blocking, d, t))
+}
+
+/// Scores the candidate pairs of records whose narratives hold their ranks in `vocab`.
+fn score_pairs(
+    ranked: &[DedupeRecord],
+    vocab: &Vocabulary,
+    model: &Model,
+    candidates: &[(u32, u32)],
+    progress: &(dyn Fn(Stage, u64, u64) + Sync),
+) -> Vec<ScoredPair> {
+    let signature = |i: u32| ranked[i as usize].text.ranked_signature(vocab);
     let total = candidates.len() as u64;
     let done = std::sync::atomic::AtomicU64::new(0);
-    let pairs: Vec<ScoredPair> = candidates
+    candidates
         .par_chunks(4096)
         .flat_map_iter(|chunk| {
             // pairs are sorted: one record's pairs follow each other
@@ -377,30 +369,22 @@ pub fn dedupe(
             progress(Stage::Scoring, d + chunk.len() as u64, total);
             out
         })
-        .collect();
-    drop(candidates);
-    records.par_iter_mut().for_each(|r| r.text.unrank(&vocab));
-    let records: &[DedupeRecord] = records;
-    progress(Stage::Clustering, 0, 2);
-    let must = resolve_links(records, &opts.links.must);
-    let cannot = resolve_links(records, &opts.links.cannot);
-    let (matter_labels, duplicate_labels) = nested_groups(
-        n,
-        &pairs,
-        (model.person_threshold as f32, model.matter_threshold as f32),
-        model.matter_merge_slack as f32,
-        Constraints {
-            must_link: must,
-            cannot_link: cannot,
-        },
-        &|| progress(Stage::Clustering, 1, 2),
-    );
-    progress(Stage::Clustering, 2, 2);
-    let prev = &opts.previous.by_record;
-    let (matter_names, matter_orig) = name_groups(records, &matter_labels, "M", |id| {
+        .collect()
+}
+
+/// One row per record: its groups' names (kept from `previous` where they persist),
+/// originals, sizes and the duplicate group's channels.
+fn group_rows(
+    records: &[DedupeRecord],
+    matter_labels: &[u32],
+    duplicate_labels: &[u32],
+    previous: &PreviousGroups,
+) -> Vec<GroupRow> {
+    let prev = &previous.by_record;
+    let (matter_names, matter_orig) = name_groups(records, matter_labels, "M", |id| {
         prev.get(id).map(|p| p.1.clone())
     });
-    let (dup_names, dup_orig) = name_groups(records, &duplicate_labels, "D", |id| {
+    let (dup_names, dup_orig) = name_groups(records, duplicate_labels, "D", |id| {
         prev.get(id).map(|p| p.0.clone())
     });
     let mut dup_size: HashMap<u32, u32> = HashMap::new();
@@ -416,7 +400,7 @@ pub fn dedupe(
                 .insert(c.to_string());
         }
     }
-    let rows = records
+    records
         .iter()
         .enumerate()
         .map(|(i, r)| {
@@ -435,7 +419,50 @@ pub fn dedupe(
                 matter_size: matter_size[&m],
             }
         })
-        .collect();
+        .collect()
+}
+
+/// Runs blocking, scoring and clustering over the records, narrative bigrams weighted by
+/// their idf over the batch (a name that few records share says more than a word every
+/// record uses).
+pub fn dedupe(
+    records: &mut [DedupeRecord],
+    model: &Model,
+    opts: &DedupeOptions,
+    progress: &(dyn Fn(Stage, u64, u64) + Sync),
+) -> DedupeResult {
+    if !weighs_objects(model) {
+        records.iter_mut().for_each(|r| r.text.drop_objects());
+    }
+    let n = records.len();
+    progress(Stage::Blocking, 0, n as u64);
+    let (candidates, blocking) = block(records, &opts.blocking, progress);
+    // while scored, the narratives hold their bigrams' ranks in the batch's vocabulary,
+    // whose weights make each pair's signatures
+    let vocab = Vocabulary::of(records.iter().map(|r| &r.text));
+    records.par_iter_mut().for_each(|r| r.text.rank(&vocab));
+    let candidate_count = candidates.len();
+    progress(Stage::Blocking, n as u64, n as u64);
+    let pairs = score_pairs(records, &vocab, model, &candidates, progress);
+    drop(candidates);
+    records.par_iter_mut().for_each(|r| r.text.unrank(&vocab));
+    let records: &[DedupeRecord] = records;
+    progress(Stage::Clustering, 0, 2);
+    let must = resolve_links(records, &opts.links.must);
+    let cannot = resolve_links(records, &opts.links.cannot);
+    let (matter_labels, duplicate_labels) = nested_groups(
+        n,
+        &pairs,
+        (model.person_threshold as f32, model.matter_threshold as f32),
+        model.matter_merge_slack as f32,
+        Constraints {
+            must_link: must,
+            cannot_link: cannot,
+        },
+        &|| progress(Stage::Clustering, 1, 2),
+    );
+    progress(Stage::Clustering, 2, 2);
+    let rows = group_rows(records, &matter_labels, &duplicate_labels, &opts.previous);
     DedupeResult {
         rows,
         pairs,

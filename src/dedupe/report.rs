@@ -92,24 +92,183 @@ fn rates(tallies: BTreeMap<String, Tally>, label: impl Fn(&str) -> String) -> Ve
     out
 }
 
+/// Record indexes per cluster label, each list in received order (then id).
+fn members_of(records: &[DedupeRecord], labels: &[u32]) -> HashMap<u32, Vec<usize>> {
+    let mut members: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (i, &l) in labels.iter().enumerate().take(records.len()) {
+        members.entry(l).or_default().push(i);
+    }
+    for m in members.values_mut() {
+        m.sort_by_key(|&i| order_key(records, i));
+    }
+    members
+}
+
+fn order_key(records: &[DedupeRecord], i: usize) -> (i64, &str) {
+    (
+        records[i].timestamp.unwrap_or(i64::MAX),
+        records[i].id.as_str(),
+    )
+}
+
+/// Tallies per platform, channel and county (the city where no county is known).
+struct Tallies {
+    platform: BTreeMap<String, Tally>,
+    channel: BTreeMap<String, Tally>,
+    county: BTreeMap<String, Tally>,
+}
+
+fn tally(
+    records: &[DedupeRecord],
+    matter_labels: &[u32],
+    repeated_matters: &BTreeSet<u32>,
+    is_repeat: impl Fn(usize) -> bool,
+) -> Tallies {
+    let ml = matter_labels;
+    let mut platform: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut channel: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut county: BTreeMap<String, Tally> = BTreeMap::new();
+    let unknown = || "未知".to_string();
+    for (i, r) in records.iter().enumerate() {
+        let keys = [
+            (
+                &mut platform,
+                r.platform.as_deref().map_or_else(unknown, str::to_string),
+            ),
+            (
+                &mut channel,
+                r.channel.as_deref().map_or_else(unknown, str::to_string),
+            ),
+            (
+                &mut county,
+                r.profile
+                    .place
+                    .county
+                    .clone()
+                    .or_else(|| r.profile.place.city.clone())
+                    .unwrap_or_else(unknown),
+            ),
+        ];
+        for (map, k) in keys {
+            let t = map.entry(k).or_default();
+            t.records += 1;
+            t.repeats += u64::from(is_repeat(i));
+            t.matters.insert(ml[i]);
+            if repeated_matters.contains(&ml[i]) {
+                t.repeated.insert(ml[i]);
+            }
+        }
+    }
+    Tallies {
+        platform,
+        channel,
+        county,
+    }
+}
+
+/// The 15 matters with most complainants (then most records), of those with more than one.
+fn collective_matters(
+    records: &[DedupeRecord],
+    result: &DedupeResult,
+    matter_members: &HashMap<u32, Vec<usize>>,
+) -> Vec<CollectiveMatter> {
+    let dl = &result.duplicate_labels;
+    let mut collective: Vec<CollectiveMatter> = matter_members
+        .values()
+        .map(|m| {
+            let persons: BTreeSet<u32> = m.iter().map(|&i| dl[i]).collect();
+            let first = &records[m[0]];
+            CollectiveMatter {
+                matter_group: result.rows[m[0]].matter_group.clone(),
+                original: first.id.clone(),
+                summary: first.summary.to_string(),
+                location: first.location.as_deref().map(str::to_string),
+                handler: m
+                    .iter()
+                    .find_map(|&i| records[i].handler.as_deref().map(str::to_string)),
+                records: m.len() as u32,
+                complainants: persons.len() as u32,
+                channels: m
+                    .iter()
+                    .filter_map(|&i| records[i].channel.as_deref().map(str::to_string))
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+            }
+        })
+        .filter(|c| c.complainants > 1)
+        .collect();
+    collective.sort_by(|a, b| {
+        b.complainants
+            .cmp(&a.complainants)
+            .then(b.records.cmp(&a.records))
+            .then(a.original.cmp(&b.original))
+    });
+    collective.truncate(15);
+    collective
+}
+
+/// The 12 largest duplicate groups (ties by earliest record), up to 8 members each.
+fn sample_groups(
+    records: &[DedupeRecord],
+    result: &DedupeResult,
+    model: &Model,
+    dup_members: &HashMap<u32, Vec<usize>>,
+) -> Vec<SampleGroup> {
+    let key = |i: usize| order_key(records, i);
+    let mut groups: Vec<&Vec<usize>> = dup_members.values().filter(|m| m.len() > 1).collect();
+    groups.sort_by(|a, b| b.len().cmp(&a.len()).then(key(a[0]).cmp(&key(b[0]))));
+    groups
+        .into_iter()
+        .take(12)
+        .map(|m| SampleGroup {
+            duplicate_group: result.rows[m[0]].duplicate_group.clone(),
+            matter_group: result.rows[m[0]].matter_group.clone(),
+            members: m
+                .iter()
+                .take(8)
+                .map(|&i| sample_member(records, result, model, m[0], i))
+                .collect(),
+        })
+        .collect()
+}
+
+/// Record `i` with its comparator levels against `original` (none for the original itself).
+fn sample_member(
+    records: &[DedupeRecord],
+    result: &DedupeResult,
+    model: &Model,
+    original: usize,
+    i: usize,
+) -> SampleMember {
+    let (orig, r) = (&records[original], &records[i]);
+    let evidence = if i == original {
+        Vec::new()
+    } else {
+        let text = |r: &DedupeRecord| r.text.signature(|h| result.vocabulary.weight(h));
+        let (ta, tb) = (text(orig), text(r));
+        let cmp = compare(&orig.prepared(&ta), &r.prepared(&tb));
+        model
+            .score(&cmp)
+            .evidence
+            .into_iter()
+            .map(|e| (e.field.to_string(), e.level.to_string()))
+            .collect()
+    };
+    SampleMember {
+        id: r.id.clone(),
+        received_at: r.received(),
+        channel: r.channel.as_deref().map(str::to_string),
+        summary: r.summary.to_string(),
+        evidence,
+    }
+}
+
 impl Report {
     pub fn build(records: &[DedupeRecord], result: &DedupeResult, model: &Model) -> Report {
         let (dl, ml) = (&result.duplicate_labels, &result.matter_labels);
-        let mut dup_members: HashMap<u32, Vec<usize>> = HashMap::new();
-        let mut matter_members: HashMap<u32, Vec<usize>> = HashMap::new();
-        for i in 0..records.len() {
-            dup_members.entry(dl[i]).or_default().push(i);
-            matter_members.entry(ml[i]).or_default().push(i);
-        }
-        let key = |i: usize| {
-            (
-                records[i].timestamp.unwrap_or(i64::MAX),
-                records[i].id.clone(),
-            )
-        };
-        for m in dup_members.values_mut().chain(matter_members.values_mut()) {
-            m.sort_by_key(|&i| key(i));
-        }
+        let dup_members = members_of(records, dl);
+        let matter_members = members_of(records, ml);
         // a matter is repeated when one of its duplicate groups has two or more records
         let repeated_matters: BTreeSet<u32> = dup_members
             .values()
@@ -117,115 +276,8 @@ impl Report {
             .map(|m| ml[m[0]])
             .collect();
         let is_repeat = |i: usize| dup_members[&dl[i]][0] != i;
-        let mut platform: BTreeMap<String, Tally> = BTreeMap::new();
-        let mut channel: BTreeMap<String, Tally> = BTreeMap::new();
-        let mut county: BTreeMap<String, Tally> = BTreeMap::new();
-        let unknown = || "未知".to_string();
-        for (i, r) in records.iter().enumerate() {
-            let keys = [
-                (
-                    &mut platform,
-                    r.platform.as_deref().map_or_else(unknown, str::to_string),
-                ),
-                (
-                    &mut channel,
-                    r.channel.as_deref().map_or_else(unknown, str::to_string),
-                ),
-                (
-                    &mut county,
-                    r.profile
-                        .place
-                        .county
-                        .clone()
-                        .or_else(|| r.profile.place.city.clone())
-                        .unwrap_or_else(unknown),
-                ),
-            ];
-            for (map, k) in keys {
-                let t = map.entry(k).or_default();
-                t.records += 1;
-                t.repeats += u64::from(is_repeat(i));
-                t.matters.insert(ml[i]);
-                if repeated_matters.contains(&ml[i]) {
-                    t.repeated.insert(ml[i]);
-                }
-            }
-        }
+        let tallies = tally(records, ml, &repeated_matters, is_repeat);
         let g = Gazetteer::global();
-        let mut collective: Vec<CollectiveMatter> = matter_members
-            .values()
-            .map(|m| {
-                let persons: BTreeSet<u32> = m.iter().map(|&i| dl[i]).collect();
-                let first = &records[m[0]];
-                CollectiveMatter {
-                    matter_group: result.rows[m[0]].matter_group.clone(),
-                    original: first.id.clone(),
-                    summary: first.summary.to_string(),
-                    location: first.location.as_deref().map(str::to_string),
-                    handler: m
-                        .iter()
-                        .find_map(|&i| records[i].handler.as_deref().map(str::to_string)),
-                    records: m.len() as u32,
-                    complainants: persons.len() as u32,
-                    channels: m
-                        .iter()
-                        .filter_map(|&i| records[i].channel.as_deref().map(str::to_string))
-                        .collect::<BTreeSet<_>>()
-                        .into_iter()
-                        .collect(),
-                }
-            })
-            .filter(|c| c.complainants > 1)
-            .collect();
-        collective.sort_by(|a, b| {
-            b.complainants
-                .cmp(&a.complainants)
-                .then(b.records.cmp(&a.records))
-                .then(a.original.cmp(&b.original))
-        });
-        collective.truncate(15);
-        let mut groups: Vec<&Vec<usize>> = dup_members.values().filter(|m| m.len() > 1).collect();
-        groups.sort_by(|a, b| b.len().cmp(&a.len()).then(key(a[0]).cmp(&key(b[0]))));
-        let sample_groups = groups
-            .into_iter()
-            .take(12)
-            .map(|m| {
-                let orig = &records[m[0]];
-                SampleGroup {
-                    duplicate_group: result.rows[m[0]].duplicate_group.clone(),
-                    matter_group: result.rows[m[0]].matter_group.clone(),
-                    members: m
-                        .iter()
-                        .take(8)
-                        .map(|&i| {
-                            let r = &records[i];
-                            let evidence = if i == m[0] {
-                                Vec::new()
-                            } else {
-                                let text = |r: &DedupeRecord| {
-                                    r.text.signature(|h| result.vocabulary.weight(h))
-                                };
-                                let (ta, tb) = (text(orig), text(r));
-                                let cmp = compare(&orig.prepared(&ta), &r.prepared(&tb));
-                                model
-                                    .score(&cmp)
-                                    .evidence
-                                    .into_iter()
-                                    .map(|e| (e.field.to_string(), e.level.to_string()))
-                                    .collect()
-                            };
-                            SampleMember {
-                                id: r.id.clone(),
-                                received_at: r.received(),
-                                channel: r.channel.as_deref().map(str::to_string),
-                                summary: r.summary.to_string(),
-                                evidence,
-                            }
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
         let total_repeats = (0..records.len()).filter(|&i| is_repeat(i)).count() as u64;
         let n = records.len().max(1) as f64;
         Report {
@@ -236,14 +288,14 @@ impl Report {
             duplicate_rate: total_repeats as f64 / n,
             repeat_petition_rate: repeated_matters.len() as f64
                 / matter_members.len().max(1) as f64,
-            by_platform: rates(platform, |k| k.to_string()),
-            by_channel: rates(channel, |k| k.to_string()),
-            by_county: rates(county, |k| {
+            by_platform: rates(tallies.platform, |k| k.to_string()),
+            by_channel: rates(tallies.channel, |k| k.to_string()),
+            by_county: rates(tallies.county, |k| {
                 let name = g.full_name(k);
                 if name.is_empty() { k.to_string() } else { name }
             }),
-            largest_collective_matters: collective,
-            sample_groups,
+            largest_collective_matters: collective_matters(records, result, &matter_members),
+            sample_groups: sample_groups(records, result, model, &dup_members),
         }
     }
 }
@@ -283,6 +335,60 @@ fn rate_table(title: &str, rows: &[Rate], limit: usize) -> maud::Markup {
     }
 }
 
+fn collective_table(matters: &[CollectiveMatter]) -> maud::Markup {
+    maud::html! {
+        h2 { "Largest collective matters" }
+        table {
+            tr {
+                th { "original" } th { "complainants" } th { "records" } th { "channels" }
+                th { "location" } th { "handler" } th { "summary" }
+            }
+            @for c in matters {
+                tr {
+                    td { (c.original) }
+                    td.n { (c.complainants) }
+                    td.n { (c.records) }
+                    td { (c.channels.join(" ")) }
+                    td { (c.location.as_deref().unwrap_or("")) }
+                    td { (c.handler.as_deref().unwrap_or("")) }
+                    td { (c.summary) }
+                }
+            }
+        }
+    }
+}
+
+/// A sample group's heading and its members, each with its evidence against the original.
+fn sample_table(g: &SampleGroup) -> maud::Markup {
+    maud::html! {
+        h3 { (g.duplicate_group) " " small { "in " (g.matter_group) } }
+        table {
+            tr {
+                th { "id" } th { "received" } th { "channel" } th { "summary" }
+                th { "evidence against the original" }
+            }
+            @for m in &g.members {
+                tr {
+                    td { (m.id) }
+                    td { (m.received_at.as_deref().unwrap_or("")) }
+                    td { (m.channel.as_deref().unwrap_or("")) }
+                    td { (m.summary) }
+                    td { small {
+                        @if m.evidence.is_empty() {
+                            "original"
+                        } @else {
+                            @for (i, (field, level)) in m.evidence.iter().enumerate() {
+                                @if i > 0 { br; }
+                                (field) ": " (level)
+                            }
+                        }
+                    } }
+                }
+            }
+        }
+    }
+}
+
 /// One self-contained HTML page (no scripts, no external assets). Every value is escaped by
 /// the template (maud), so a case's text cannot inject markup.
 pub fn render_html(r: &Report) -> String {
@@ -316,51 +422,10 @@ pub fn render_html(r: &Report) -> String {
                 (rate_table("By platform", &r.by_platform, 30))
                 (rate_table("By channel", &r.by_channel, 30))
                 (rate_table("By county", &r.by_county, 40))
-                h2 { "Largest collective matters" }
-                table {
-                    tr {
-                        th { "original" } th { "complainants" } th { "records" } th { "channels" }
-                        th { "location" } th { "handler" } th { "summary" }
-                    }
-                    @for c in &r.largest_collective_matters {
-                        tr {
-                            td { (c.original) }
-                            td.n { (c.complainants) }
-                            td.n { (c.records) }
-                            td { (c.channels.join(" ")) }
-                            td { (c.location.as_deref().unwrap_or("")) }
-                            td { (c.handler.as_deref().unwrap_or("")) }
-                            td { (c.summary) }
-                        }
-                    }
-                }
+                (collective_table(&r.largest_collective_matters))
                 h2 { "Sample duplicate groups" }
                 @for g in &r.sample_groups {
-                    h3 { (g.duplicate_group) " " small { "in " (g.matter_group) } }
-                    table {
-                        tr {
-                            th { "id" } th { "received" } th { "channel" } th { "summary" }
-                            th { "evidence against the original" }
-                        }
-                        @for m in &g.members {
-                            tr {
-                                td { (m.id) }
-                                td { (m.received_at.as_deref().unwrap_or("")) }
-                                td { (m.channel.as_deref().unwrap_or("")) }
-                                td { (m.summary) }
-                                td { small {
-                                    @if m.evidence.is_empty() {
-                                        "original"
-                                    } @else {
-                                        @for (i, (field, level)) in m.evidence.iter().enumerate() {
-                                            @if i > 0 { br; }
-                                            (field) ": " (level)
-                                        }
-                                    }
-                                } }
-                            }
-                        }
-                    }
+                    (sample_table(g))
                 }
             }
         }
