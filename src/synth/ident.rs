@@ -415,7 +415,8 @@ pub(super) fn render_name(r: &mut Rng, p: &Person, f: &IdentForms) -> Option<Str
     })
 }
 
-fn full_width(s: &str) -> String {
+/// ASCII digits as full-width digits (１２３), as some registers write them.
+pub(super) fn full_width(s: &str) -> String {
     s.chars()
         .map(|c| {
             if c.is_ascii_digit() {

@@ -36,18 +36,6 @@ fn fill(template: &str, slots: &[(&str, String)]) -> String {
     s
 }
 
-fn full_width_digits(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_digit() {
-                char::from_u32(c as u32 + 0xFEE0).unwrap_or(c)
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
 /// One of the phrases, uniformly.
 fn one(r: &mut Rng, phrases: &[&'static str]) -> &'static str {
     phrases[r.below(phrases.len())]
@@ -488,7 +476,7 @@ fn closing(
             out.push_str(one(r, LETTER_CLOSINGS));
             let date = format!("{}年{}月{}日", when.year(), when.month(), when.day());
             let date = if r.chance(0.5) {
-                full_width_digits(&date)
+                super::ident::full_width(&date)
             } else {
                 date
             };
