@@ -6,7 +6,7 @@ use super::schema::{CaseFields, StoredCase};
 use super::store::CaseIndex;
 use crate::analysis::{Profile, analyze_words};
 use crate::error::Result;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use tantivy::collector::{Collector, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
@@ -141,15 +141,13 @@ fn more_like_this(
     q: &CandidateQuery,
 ) -> Result<Option<Box<dyn Query>>> {
     let n = searcher.num_docs().max(1) as f64;
-    let mut tf: HashMap<String, u32> = HashMap::new();
+    // in term order, so that the stable sort below breaks ties in weight the same way every
+    // time (a hash map's order changes from one process to the next, and with it the terms
+    // kept at the cut and the candidates found)
+    let mut tf: BTreeMap<String, u32> = BTreeMap::new();
     for t in analyze_words(text) {
         *tf.entry(t).or_default() += 1;
     }
-    // in term order, so that the sort below breaks ties in weight the same way every time
-    // (a hash map's order changes from one process to the next, and with it the terms kept
-    // at the cut and the candidates found)
-    let mut tf: Vec<(String, u32)> = tf.into_iter().collect();
-    tf.sort_unstable();
     let mut weighted = Vec::with_capacity(tf.len());
     for (t, count) in tf {
         if t.chars().count() < 2 {
