@@ -11,29 +11,12 @@ OUT=${2:-target/eval}
 BIN=target/release/casematch
 cargo build --release --quiet
 mkdir -p "$OUT"
-split() { # cases dir: sorted by received_at, the last fifth are the queries (a desk sees them last)
-  python3 - "$1" "$2" <<'PY'
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
-rows.sort(key=lambda d: d.get("received_at") or "9999")
-k = len(rows) * 4 // 5
-with open(sys.argv[2] + "/existing.jsonl", "w", encoding="utf-8") as f:
-    for d in rows[:k]:
-        f.write(json.dumps(d, ensure_ascii=False) + "\n")
-with open(sys.argv[2] + "/queries.jsonl", "w", encoding="utf-8") as f, \
-     open(sys.argv[2] + "/queries-nodate.jsonl", "w", encoding="utf-8") as g:
-    for d in rows[k:]:
-        f.write(json.dumps(d, ensure_ascii=False) + "\n")
-        d.pop("received_at", None)
-        g.write(json.dumps(d, ensure_ascii=False) + "\n")
-PY
-}
 PROFILES="default hotline longrun"
 for p in $PROFILES; do
   mkdir -p "$OUT/$p"
   $BIN generate --profile "$p" --records "$N" --seed 101 --truth "$OUT/$p/train.tsv" > "$OUT/$p/train.jsonl"
   $BIN generate --profile "$p" --records "$N" --seed 202 --truth "$OUT/$p/test.tsv" > "$OUT/$p/test.jsonl"
-  split "$OUT/$p/test.jsonl" "$OUT/$p"
+  python3 benches/eval/split.py "$OUT/$p/test.jsonl" "$OUT/$p"
   rm -rf "$OUT/$p/index"
   $BIN ingest --index "$OUT/$p/index" "$OUT/$p/existing.jsonl" > /dev/null 2>&1
 done

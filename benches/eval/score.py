@@ -6,12 +6,17 @@
                                        existing record: DUPLICATE > RELATED > SAME_PERSON > NEW)
   score.py dedupe TRUTH GROUPS         pairwise precision/recall/F1 of DUPLICATE pairs
                                        (duplicate_group) and same-matter pairs (matter_group)
+  score.py pairs  PAIRS CASES GROUPS   same-matter precision/recall/F1 (matter_group) on labelled
+                                       pairs (TSV `pair a b kind cos label`, kind `same_user` for
+                                       one account's pairs, label 1 same matter / 0 not): all,
+                                       one account's, two accounts', within 45 days, further apart
 
 Pairs are counted from contingency tables, so a million records score in seconds.
 """
 import json
 import sys
 from collections import Counter, defaultdict
+from datetime import date
 
 
 def read_truth(path):
@@ -89,9 +94,40 @@ def dedupe(truth, groups):
     return out
 
 
+def labelled_pairs(pairs_tsv, cases, groups):
+    when = {}
+    for r in jsonl(cases):
+        at = r.get("received_at")
+        when[str(r["id"])] = date.fromisoformat(at[:10]) if at else None
+    group = {str(r["id"]): r.get("matter_group") for r in jsonl(groups)}
+    counts = {k: [0, 0, 0] for k in ("all", "same_account", "cross_account", "within_45d", "beyond_45d")}
+    with open(pairs_tsv, encoding="utf-8") as f:
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) < 6 or cols[0] == "pair" or cols[5] not in ("0", "1"):
+                continue
+            a, b, kind, label = cols[1], cols[2], cols[3], cols[5] == "1"
+            joined = group.get(a) is not None and group.get(a) == group.get(b)
+            keys = ["all", "same_account" if kind == "same_user" else "cross_account"]
+            if when.get(a) and when.get(b):
+                keys.append("within_45d" if abs((when[a] - when[b]).days) <= 45 else "beyond_45d")
+            for k in keys:
+                c = counts[k]
+                c[0] += joined and label
+                c[1] += joined and not label
+                c[2] += label and not joined
+    out = {}
+    for k, (tp, fp, fn) in counts.items():
+        p, r, f = prf(tp, fp, fn)
+        out.update({f"{k}_precision": p, f"{k}_recall": r, f"{k}_f1": f})
+    return out
+
+
 def main():
     if len(sys.argv) >= 5 and sys.argv[1] == "check":
         d = check(read_truth(sys.argv[2]), sys.argv[3], sys.argv[4])
+    elif len(sys.argv) >= 5 and sys.argv[1] == "pairs":
+        d = labelled_pairs(sys.argv[2], sys.argv[3], sys.argv[4])
     elif len(sys.argv) >= 4 and sys.argv[1] == "dedupe":
         d = dedupe(read_truth(sys.argv[2]), sys.argv[3])
     else:
