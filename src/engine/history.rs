@@ -133,6 +133,34 @@ impl Engine {
         let Some(focal) = self.get(id)? else {
             return Ok(None);
         };
+        let members = self.members_of(&focal)?;
+        let mut records: Vec<HistoryRecord> = std::iter::once(record(&focal, Relation::Itself))
+            .chain(members.iter().map(|(s, r)| record(s, *r)))
+            .collect();
+        newest_first(&mut records);
+        let original = earliest(&records);
+        if let Some(i) = original {
+            records[i].first = true;
+        }
+        Ok(Some(History {
+            id: focal.case.id.clone(),
+            original_id: original.map(|i| records[i].id.clone()),
+            duplicates: records
+                .iter()
+                .filter(|r| r.relation == Relation::Duplicate)
+                .count(),
+            related: records
+                .iter()
+                .filter(|r| r.relation == Relation::Related)
+                .count(),
+            records,
+        }))
+    }
+
+    /// The other records of the focal case's matter, each once, with its relation: the
+    /// focal case's own check, the original the desk linked it to, then the check of the
+    /// earliest member (duplicates first), which reaches what the focal case's check did not.
+    fn members_of(&self, focal: &StoredCase) -> Result<Vec<(StoredCase, Relation)>> {
         let relation_of = |v: Verdict| match v {
             Verdict::Duplicate => Relation::Duplicate,
             _ => Relation::Related,
@@ -158,7 +186,6 @@ impl Engine {
         if let Some(original) = linked_to(&focal.case) {
             add(&mut members, original, Relation::Related)?;
         }
-        // the earliest member, duplicates first, reaches what the focal case's check did not
         let anchor = members
             .iter()
             .filter(|(s, _)| s.case.timestamp() < focal.case.timestamp())
@@ -174,48 +201,36 @@ impl Engine {
                 add(&mut members, mid, rel)?;
             }
         }
-        let mut records: Vec<HistoryRecord> = std::iter::once(record(&focal, Relation::Itself))
-            .chain(members.iter().map(|(s, r)| record(s, *r)))
-            .collect();
-        let time = |r: &HistoryRecord| {
-            r.received_at
-                .as_deref()
-                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                .map(|t| t.timestamp())
-        };
-        // newest first; undated records last
-        records.sort_by(|a, b| {
-            let (ta, tb) = (time(a), time(b));
-            match (ta, tb) {
-                (Some(x), Some(y)) => y.cmp(&x).then(a.id.cmp(&b.id)),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => a.id.cmp(&b.id),
-            }
-        });
-        let original = records
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| time(r).map(|t| (t, i)))
-            .min_by(|(ta, ia), (tb, ib)| ta.cmp(tb).then(records[*ia].id.cmp(&records[*ib].id)))
-            .map(|(_, i)| i);
-        if let Some(i) = original {
-            records[i].first = true;
-        }
-        Ok(Some(History {
-            id: focal.case.id.clone(),
-            original_id: original.map(|i| records[i].id.clone()),
-            duplicates: records
-                .iter()
-                .filter(|r| r.relation == Relation::Duplicate)
-                .count(),
-            related: records
-                .iter()
-                .filter(|r| r.relation == Relation::Related)
-                .count(),
-            records,
-        }))
+        Ok(members)
     }
+}
+
+/// A record's received_at in seconds, if it has a valid one.
+fn record_time(r: &HistoryRecord) -> Option<i64> {
+    r.received_at
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.timestamp())
+}
+
+/// Newest first, then by id; undated records last.
+fn newest_first(records: &mut [HistoryRecord]) {
+    records.sort_by(|a, b| match (record_time(a), record_time(b)) {
+        (Some(x), Some(y)) => y.cmp(&x).then(a.id.cmp(&b.id)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.id.cmp(&b.id),
+    });
+}
+
+/// The position of the earliest dated record (the lowest id among equals): the 首办 record.
+fn earliest(records: &[HistoryRecord]) -> Option<usize> {
+    records
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| record_time(r).map(|t| (t, i)))
+        .min_by(|(ta, ia), (tb, ib)| ta.cmp(tb).then(records[*ia].id.cmp(&records[*ib].id)))
+        .map(|(_, i)| i)
 }
 
 #[cfg(test)]
