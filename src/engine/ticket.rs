@@ -324,10 +324,17 @@ impl Engine {
 /// numbers, 张先生, the first place the gazetteer knows).
 fn read_ticket(text: &str) -> TicketFields {
     let mut out = TicketFields::default();
+    take_labelled(&mut out, &labelled_values(text));
+    take_running_text(&mut out, text);
+    out
+}
+
+/// The value after each label, cleaned: a label at the start of a line begins the next
+/// field; one inside a line (诉求内容：…，电话：…) ends only the short fields. The first value
+/// of a field wins.
+fn labelled_values(text: &str) -> HashMap<&'static str, String> {
     let found = labels(text);
     let mut raw: HashMap<&'static str, String> = HashMap::new();
-    // a label at the start of a line begins the next field; one inside a line (诉求内容：…，电话：…)
-    // ends only the short fields
     let starts_line = |at: usize| {
         text[..at]
             .rsplit('\n')
@@ -345,6 +352,12 @@ fn read_ticket(text: &str) -> TicketFields {
             raw.entry(l.field).or_insert(v);
         }
     }
+    raw
+}
+
+/// The labelled values the matching can read (a name it parses, a phone it finds, an ID
+/// number it accepts; places, title, narrative and channel as written), each marked labelled.
+fn take_labelled(out: &mut TicketFields, raw: &HashMap<&'static str, String>) {
     if let Some(v) = raw.get("name").filter(|v| v.chars().count() <= 12)
         && profile_of(Some(v), None, None).name.is_some()
     {
@@ -389,7 +402,11 @@ fn read_ticket(text: &str) -> TicketFields {
         out.channel = Some(normalize_channel(v));
         out.labelled.push("channel");
     }
-    // the running text: the narrative when labelled, else the whole paste
+}
+
+/// What the running text gives away, for the fields no label gave: the narrative when
+/// labelled, else the whole paste.
+fn take_running_text(out: &mut TicketFields, text: &str) {
     let running = out.content.clone().unwrap_or_else(|| text.to_string());
     if out.id_number.is_none()
         && let Some((v, id)) = find_id_number(text)
@@ -415,7 +432,6 @@ fn read_ticket(text: &str) -> TicketFields {
     if out.channel.is_none() && (text.contains("12345") || text.contains("来电")) {
         out.channel = Some("电话".to_string());
     }
-    out
 }
 
 #[cfg(test)]
