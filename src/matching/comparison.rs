@@ -62,7 +62,7 @@ impl Comparison {
         match c {
             Comparator::NamePhone => name_phone(self.name, self.phone),
             Comparator::IdNumber => self.id_number.name(),
-            Comparator::Home => self.home.name(),
+            Comparator::Home => home_name(self.home, self.name),
             Comparator::Text => text_place(self.text, self.place),
             Comparator::Place => self.place.name(),
             Comparator::TimeGap => self.time_gap.name(),
@@ -203,16 +203,89 @@ fn text_place(text: TextLevel, place: PlaceLevel) -> &'static str {
     TEXT_PLACE[t][place_class(place)]
 }
 
-/// The conditioning class of a joint level fitted as a conditional distribution (the text
-/// levels given the place class), or None for a comparator fitted marginally.
-pub fn condition_of(c: Comparator, level: &str) -> Option<&'static str> {
-    if c != Comparator::Text {
-        return None;
+/// How the names compare, as the home address is read with it: alike (same, homophone,
+/// pinyin, close), weak (surname, mask or initials only), other, unknown.
+const NAME_CLASSES: [&str; 4] = ["name_alike", "name_weak", "name_other", "name_unknown"];
+
+macro_rules! with_name_classes {
+    ($($level:literal),* $(,)?) => {
+        [$([
+            concat!($level, "+name_alike"),
+            concat!($level, "+name_weak"),
+            concat!($level, "+name_other"),
+            concat!($level, "+name_unknown"),
+        ]),*]
+    };
+}
+
+/// Home levels joint with the name class, fitted as P(home | name class, relation): two
+/// namesakes are far more often neighbours than two strangers the candidate generator
+/// pairs (a name is common in one county; exports give many addresses at county level
+/// only), so a shared county says much less about the person once the names agree than it
+/// does marginally, and counting both as independent made namesakes one person. Rows follow
+/// `HomeLevel::ALL` without `unknown`, which stays absent whatever the names.
+const HOME_NAME: [[&str; 4]; 10] = with_name_classes![
+    "same_address",
+    "similar_address",
+    "other_address_same_town",
+    "other_address_same_county",
+    "same_town",
+    "same_county",
+    "same_city",
+    "same_province",
+    "nearby_county",
+    "different",
+];
+
+fn name_class(name: NameLevel) -> usize {
+    match name {
+        NameLevel::Exact | NameLevel::Homophone | NameLevel::Pinyin | NameLevel::Close => 0,
+        NameLevel::MaskedConsistent | NameLevel::Surname | NameLevel::Initials => 1,
+        NameLevel::Different => 2,
+        NameLevel::Missing => 3,
     }
-    PLACE_CLASSES
+}
+
+fn home_name(home: HomeLevel, name: NameLevel) -> &'static str {
+    match HOME_NAME_ROWS.iter().position(|h| *h == home) {
+        Some(row) => HOME_NAME[row][name_class(name)],
+        None => home.name(),
+    }
+}
+
+const HOME_NAME_ROWS: [HomeLevel; 10] = [
+    HomeLevel::SameAddress,
+    HomeLevel::SimilarAddress,
+    HomeLevel::OtherAddressSameTown,
+    HomeLevel::OtherAddressSameCounty,
+    HomeLevel::SameTown,
+    HomeLevel::SameCounty,
+    HomeLevel::SameCity,
+    HomeLevel::SameProvince,
+    HomeLevel::NearbyCounty,
+    HomeLevel::Different,
+];
+
+/// The conditioning class of a joint level fitted as a conditional distribution (the text
+/// levels given the place class, the home levels given the name class), or None for a
+/// comparator fitted marginally.
+pub fn condition_of(c: Comparator, level: &str) -> Option<&'static str> {
+    let classes: &[&'static str] = match c {
+        Comparator::Text => &PLACE_CLASSES,
+        Comparator::Home => &NAME_CLASSES,
+        _ => return None,
+    };
+    classes
         .iter()
         .copied()
         .find(|class| level.strip_suffix(class).is_some_and(|t| t.ends_with('+')))
+}
+
+/// The level alone of a joint level (`high` of `high+place_consistent`): what a model file
+/// written before the levels were joint has.
+pub fn unconditioned(c: Comparator, level: &str) -> Option<&str> {
+    let class = condition_of(c, level)?;
+    level.strip_suffix(class)?.strip_suffix('+')
 }
 
 /// Compares two prepared cases.
@@ -247,7 +320,12 @@ pub fn level_names(c: Comparator) -> Vec<&'static str> {
     match c {
         Comparator::NamePhone => NAME_PHONE.iter().flatten().copied().collect(),
         Comparator::IdNumber => names(IdLevel::ALL),
-        Comparator::Home => names(HomeLevel::ALL),
+        Comparator::Home => HOME_NAME
+            .iter()
+            .flatten()
+            .copied()
+            .chain([HomeLevel::Unknown.name()])
+            .collect(),
         Comparator::Place => names(PlaceLevel::ALL),
         Comparator::Text => TEXT_PLACE
             .iter()
@@ -296,5 +374,49 @@ mod tests {
             assert_eq!(class.is_none(), *n == "missing", "{n}");
         }
         assert_eq!(condition_of(Comparator::Place, "same_town"), None);
+    }
+
+    #[test]
+    fn home_levels_carry_the_name_class_and_unknown_home_stays_absent() {
+        assert_eq!(
+            home_name(HomeLevel::SameCounty, NameLevel::Exact),
+            "same_county+name_alike"
+        );
+        assert_eq!(
+            home_name(HomeLevel::SameAddress, NameLevel::Surname),
+            "same_address+name_weak"
+        );
+        assert_eq!(
+            home_name(HomeLevel::Different, NameLevel::Different),
+            "different+name_other"
+        );
+        assert_eq!(
+            home_name(HomeLevel::SameTown, NameLevel::Missing),
+            "same_town+name_unknown"
+        );
+        for name in NameLevel::ALL {
+            assert_eq!(home_name(HomeLevel::Unknown, *name), "unknown");
+        }
+        for (row, home) in HOME_NAME.iter().zip(HOME_NAME_ROWS) {
+            assert!(row.iter().all(|l| l.starts_with(home.name())), "{row:?}");
+        }
+        let names = level_names(Comparator::Home);
+        assert_eq!(names.len(), (HomeLevel::ALL.len() - 1) * 4 + 1);
+        for n in &names {
+            let class = condition_of(Comparator::Home, n);
+            assert_eq!(class.is_none(), *n == "unknown", "{n}");
+        }
+        assert_eq!(
+            unconditioned(Comparator::Home, "same_county+name_alike"),
+            Some("same_county")
+        );
+        assert_eq!(
+            unconditioned(Comparator::Text, "high+place_apart"),
+            Some("high")
+        );
+        assert_eq!(
+            unconditioned(Comparator::NamePhone, "name_same+phone_same"),
+            None
+        );
     }
 }

@@ -490,6 +490,36 @@ mod tests {
     }
 
     #[test]
+    fn a_shared_county_says_little_once_the_names_agree() {
+        // namesakes are often neighbours: among distinct pairs with one name, a shared county
+        // is as common as among one person's pairs, while among strangers it is rare
+        let w = weights_from_counts(
+            Comparator::Home,
+            &counts(&[
+                ("same_county+name_alike", [40.0, 2.0, 300.0, 80.0]),
+                ("same_address+name_alike", [30.0, 1.0, 200.0, 2.0]),
+                ("different+name_alike", [1.0, 1.0, 10.0, 120.0]),
+                ("same_county+name_other", [2.0, 300.0, 40.0, 600.0]),
+                ("different+name_other", [1.0, 100.0, 2.0, 20000.0]),
+                ("unknown", [50.0, 50.0, 50.0, 50.0]),
+            ]),
+        );
+        let person = |l: &str| w[l].same_person - w[l].distinct;
+        assert!(person("same_county+name_alike").abs() < 1.0);
+        assert!(person("same_address+name_alike") > 3.0);
+        assert!(person("same_county+name_other") > 3.0);
+        for class in ["name_alike", "name_other"] {
+            let sum: f64 = ["same_county", "same_address", "different"]
+                .iter()
+                .filter_map(|h| w.get(&format!("{h}+{class}")))
+                .map(|x| x.distinct.exp2())
+                .sum();
+            assert!((sum - 1.0).abs() < 0.01, "{class}: {sum}");
+        }
+        assert_eq!(w["unknown"], PerRelation::default());
+    }
+
+    #[test]
     fn objective_rewards_the_right_verdicts() {
         // one query whose only candidate is a true duplicate scoring (5, 5)
         let scored = vec![(3u8, 1u32, vec![(5.0, 5.0, true, true)])];

@@ -12,7 +12,7 @@
 //! strangers'. The parameters live in one TOML file (src/matching/model.toml by default,
 //! written by `casematch fit`).
 
-use super::comparison::Comparison;
+use super::comparison::{Comparison, unconditioned};
 use super::levels::Comparator;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -208,16 +208,13 @@ impl Model {
         if is_absent(level) {
             return PerRelation::default();
         }
-        // a model file from before the text levels were joint with the place class has the
-        // text level alone
+        // a model file from before the text levels were joint with the place class (or the
+        // home levels with the name class) has the level alone
         self.weights
             .get(c.name())
             .and_then(|l| {
-                l.get(level).or_else(|| {
-                    level
-                        .split_once("+place_")
-                        .and_then(|(alone, _)| l.get(alone))
-                })
+                l.get(level)
+                    .or_else(|| unconditioned(c, level).and_then(|alone| l.get(alone)))
             })
             .copied()
             .unwrap_or_default()
