@@ -273,59 +273,84 @@ pub fn labelled_pairs(
     truth: &Truth,
     q: &crate::index::CandidateQuery,
 ) -> crate::error::Result<(Vec<QueryPairs>, BlockingRecall)> {
-    use super::comparison::{Prepared, compare};
-    use super::text::TextSignature;
     use rayon::prelude::*;
-    use std::collections::{HashMap, HashSet};
     let searcher = index.searcher();
     let per_case: Vec<Vec<(String, LabelledPair)>> = cases
         .par_iter()
-        .map(|s| {
-            let query_text = TextSignature::from_weighted(
-                index.text_weights(&searcher, &s.profile.matter_text()),
-            );
-            let query = Prepared::new(&s.case, &s.profile, &query_text);
-            let Some(tq) = truth.get(&s.case.id) else {
-                return Ok(Vec::new());
-            };
-            let mut out = Vec::new();
-            for (other, _) in index.candidates(&s.profile, q)? {
-                if other.case.id == s.case.id {
-                    continue;
-                }
-                let Some(to) = truth.get(&other.case.id) else {
-                    continue;
-                };
-                let other_text = TextSignature::from_weighted(
-                    index.text_weights(&searcher, &other.profile.matter_text()),
-                );
-                let cmp = compare(
-                    &query,
-                    &Prepared::new(&other.case, &other.profile, &other_text),
-                );
-                out.push((
-                    other.case.id.clone(),
-                    LabelledPair {
-                        cmp,
-                        same_person: tq.0 == to.0,
-                        same_matter: tq.1 == to.1,
-                    },
-                ));
-            }
-            Ok(out)
-        })
+        .map(|s| compared_candidates(index, &searcher, s, truth, q))
         .collect::<crate::error::Result<_>>()?;
-    let mut found: HashSet<(String, String)> = HashSet::new();
+    let (mut queries, found) = queries_and_found(cases, per_case);
+    let members = Members::of(cases, truth);
+    for q in &mut queries {
+        if let Some((p, m)) = truth.get(&q.id) {
+            (q.truth_rank, q.true_duplicates) = members.rank(p, m);
+        }
+    }
+    let recall = members.blocking_recall(truth, &found);
+    Ok((queries, recall))
+}
+
+/// One case compared with each of its labelled candidates (itself and unlabelled cases
+/// left out).
+fn compared_candidates(
+    index: &crate::index::CaseIndex,
+    searcher: &tantivy::Searcher,
+    s: &crate::index::StoredCase,
+    truth: &Truth,
+    q: &crate::index::CandidateQuery,
+) -> crate::error::Result<Vec<(String, LabelledPair)>> {
+    use super::comparison::{Prepared, compare};
+    use super::text::TextSignature;
+    let Some(tq) = truth.get(&s.case.id) else {
+        return Ok(Vec::new());
+    };
+    let signature = |profile: &crate::analysis::Profile| {
+        TextSignature::from_weighted(index.text_weights(searcher, &profile.matter_text()))
+    };
+    let query_text = signature(&s.profile);
+    let query = Prepared::new(&s.case, &s.profile, &query_text);
+    let mut out = Vec::new();
+    for (other, _) in index.candidates(&s.profile, q)? {
+        if other.case.id == s.case.id {
+            continue;
+        }
+        let Some(to) = truth.get(&other.case.id) else {
+            continue;
+        };
+        let other_text = signature(&other.profile);
+        let cmp = compare(
+            &query,
+            &Prepared::new(&other.case, &other.profile, &other_text),
+        );
+        out.push((
+            other.case.id.clone(),
+            LabelledPair {
+                cmp,
+                same_person: tq.0 == to.0,
+                same_matter: tq.1 == to.1,
+            },
+        ));
+    }
+    Ok(out)
+}
+
+/// Unordered id pair, the smaller id first.
+fn pair_key<T: Ord>(a: T, b: T) -> (T, T) {
+    if a < b { (a, b) } else { (b, a) }
+}
+
+/// The per-case candidate lists as queries (truth ranks still to fill in), and every
+/// candidate pair found.
+fn queries_and_found(
+    cases: &[crate::index::StoredCase],
+    per_case: Vec<Vec<(String, LabelledPair)>>,
+) -> (Vec<QueryPairs>, std::collections::HashSet<(String, String)>) {
+    let mut found = std::collections::HashSet::new();
     let mut queries = Vec::with_capacity(cases.len());
     for (s, list) in cases.iter().zip(per_case) {
         let mut pairs = Vec::with_capacity(list.len());
         for (other, p) in list {
-            let key = if s.case.id < other {
-                (s.case.id.clone(), other)
-            } else {
-                (other, s.case.id.clone())
-            };
-            found.insert(key);
+            found.insert(pair_key(s.case.id.clone(), other));
             pairs.push(p);
         }
         queries.push(QueryPairs {
@@ -335,61 +360,79 @@ pub fn labelled_pairs(
             pairs,
         });
     }
-    let mut recall = BlockingRecall {
-        candidate_pairs: found.len() as u64,
-        ..Default::default()
-    };
-    let mut by_matter: HashMap<&str, Vec<&str>> = HashMap::new();
-    let mut by_person: HashMap<&str, Vec<&str>> = HashMap::new();
-    for s in cases {
-        if let Some((p, m)) = truth.get(&s.case.id) {
-            by_matter.entry(m).or_default().push(&s.case.id);
-            by_person.entry(p).or_default().push(&s.case.id);
-        }
-    }
-    let mut group_size: HashMap<(&str, &str), u32> = HashMap::new();
-    for s in cases {
-        if let Some((p, m)) = truth.get(&s.case.id) {
-            *group_size.entry((p, m)).or_default() += 1;
-        }
-    }
-    for q in &mut queries {
-        let Some((p, m)) = truth.get(&q.id) else {
-            continue;
+    (queries, found)
+}
+
+/// The labelled cases by matter, by person and by (person, matter).
+struct Members<'a> {
+    by_matter: std::collections::HashMap<&'a str, Vec<&'a str>>,
+    by_person: std::collections::HashMap<&'a str, Vec<&'a str>>,
+    group_size: std::collections::HashMap<(&'a str, &'a str), u32>,
+}
+
+impl<'a> Members<'a> {
+    fn of(cases: &'a [crate::index::StoredCase], truth: &'a Truth) -> Members<'a> {
+        let mut m = Members {
+            by_matter: Default::default(),
+            by_person: Default::default(),
+            group_size: Default::default(),
         };
-        let dups = group_size
-            .get(&(p.as_str(), m.as_str()))
-            .map_or(0, |n| n - 1);
-        q.true_duplicates = dups;
-        q.truth_rank = if dups > 0 {
+        for s in cases {
+            if let Some((p, mt)) = truth.get(&s.case.id) {
+                m.by_matter.entry(mt).or_default().push(&s.case.id);
+                m.by_person.entry(p).or_default().push(&s.case.id);
+                *m.group_size.entry((p, mt)).or_default() += 1;
+            }
+        }
+        m
+    }
+
+    /// The strongest true relation of a case of person `p` and matter `m` to any other case
+    /// (3 DUPLICATE, 2 RELATED, 1 SAME_PERSON, 0 NEW) and its true duplicates.
+    fn rank(&self, p: &str, m: &str) -> (u8, u32) {
+        let dups = self.group_size.get(&(p, m)).map_or(0, |n| n - 1);
+        let rank = if dups > 0 {
             3
-        } else if by_matter.get(m.as_str()).is_some_and(|g| g.len() > 1) {
+        } else if self.by_matter.get(m).is_some_and(|g| g.len() > 1) {
             2
-        } else if by_person.get(p.as_str()).is_some_and(|g| g.len() > 1) {
+        } else if self.by_person.get(p).is_some_and(|g| g.len() > 1) {
             1
         } else {
             0
         };
+        (rank, dups)
     }
-    let mut seen: HashSet<(&str, &str)> = HashSet::new();
-    for group in by_matter.values().chain(by_person.values()) {
-        for (i, a) in group.iter().enumerate() {
-            for b in &group[i + 1..] {
-                let key = if a < b { (*a, *b) } else { (*b, *a) };
-                if !seen.insert(key) {
-                    continue;
-                }
-                let hit = found.contains(&(key.0.to_string(), key.1.to_string()));
-                recall.true_pairs += 1;
-                recall.found_pairs += u64::from(hit);
-                if truth[key.0] == truth[key.1] {
-                    recall.true_duplicate_pairs += 1;
-                    recall.found_duplicate_pairs += u64::from(hit);
+
+    /// How many true pairs (one person or one matter) the candidate lists reached.
+    fn blocking_recall(
+        &self,
+        truth: &Truth,
+        found: &std::collections::HashSet<(String, String)>,
+    ) -> BlockingRecall {
+        let mut recall = BlockingRecall {
+            candidate_pairs: found.len() as u64,
+            ..Default::default()
+        };
+        let mut seen: std::collections::HashSet<(&str, &str)> = Default::default();
+        for group in self.by_matter.values().chain(self.by_person.values()) {
+            for (i, a) in group.iter().enumerate() {
+                for b in &group[i + 1..] {
+                    let key = pair_key(*a, *b);
+                    if !seen.insert(key) {
+                        continue;
+                    }
+                    let hit = found.contains(&(key.0.to_string(), key.1.to_string()));
+                    recall.true_pairs += 1;
+                    recall.found_pairs += u64::from(hit);
+                    if truth[key.0] == truth[key.1] {
+                        recall.true_duplicate_pairs += 1;
+                        recall.found_duplicate_pairs += u64::from(hit);
+                    }
                 }
             }
         }
+        recall
     }
-    Ok((queries, recall))
 }
 
 /// Reads a truth.tsv (`id<TAB>person<TAB>matter`).
