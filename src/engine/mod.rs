@@ -318,6 +318,40 @@ mod tests {
     const NOISE: &str = "望月湖小区旁边的工地每天晚上施工到凌晨三点，打桩机噪音很大，严重影响居民休息，希望有关部门依法查处。";
 
     #[test]
+    fn a_key_shared_beyond_the_cap_keeps_the_newest_cases_whatever_the_order_on_file() {
+        // 60 letters of one phone (the key's cap is 50), each about another matter, filed in
+        // date order in one index and in reverse order, one commit each, in the other: the
+        // check meets the same candidates, the newest
+        let dated: Vec<Case> = (0..60)
+            .map(|i| {
+                let day = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()
+                    + chrono::Duration::days(i * 20);
+                case(
+                    &format!("L{i:02}"),
+                    "张伟",
+                    "13912345678",
+                    &format!("第{i}号事项：小区{i}栋的问题至今没有解决。"),
+                    &day.format("%Y-%m-%d").to_string(),
+                )
+            })
+            .collect();
+        let in_order = Engine::in_memory().unwrap();
+        in_order.add(&dated).unwrap();
+        let reversed = Engine::in_memory().unwrap();
+        for c in dated.iter().rev() {
+            reversed.add(std::slice::from_ref(c)).unwrap();
+        }
+        let query = case("Q", "张伟", "13912345678", NOISE, "2023-06-01");
+        let ids = |e: &Engine| -> Vec<String> {
+            let r = e.check(&query).unwrap();
+            r.matches.iter().map(|m| m.id.clone()).collect()
+        };
+        let (a, b) = (ids(&in_order), ids(&reversed));
+        assert_eq!(a, b);
+        assert!(a.contains(&"L59".to_string()), "{a:?}");
+    }
+
+    #[test]
     fn compare_scores_a_pair_with_its_evidence() {
         let engine = Engine::in_memory().unwrap();
         let a = case("A", "张伟", "13912345678", NOISE, "2024-03-01");

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use tantivy::collector::{Collector, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Executor, Searcher, Term};
+use tantivy::{DateTime, DocAddress, Executor, Order, Searcher, Term};
 
 /// Caps of the candidate lists.
 #[derive(Debug, Clone)]
@@ -85,36 +85,56 @@ impl CaseIndex {
                     )) as Box<dyn Query>
                 }),
         );
+        // a key shared by more cases than the cap keeps the newest: the same ones however
+        // the index's segments were laid out
         for query in lookups {
             for (_, addr) in search_here(
                 &searcher,
                 &query,
-                &TopDocs::with_limit(q.per_key).order_by_score(),
+                &TopDocs::with_limit(q.per_key)
+                    .order_by_fast_field::<DateTime>("received_at", Order::Desc),
             )? {
                 found.entry(addr).or_insert(0.0);
             }
         }
+        let mut out: Vec<(StoredCase, f32)> = Vec::with_capacity(found.len() + q.text);
         if let Some(text) = more_like_this(f, &searcher, &profile.matter_text(), q)? {
-            for (score, addr) in search_here(
+            // a few more than the cap, cut after ordering by score and id: cases tied at the
+            // cut are kept by id, not by where a segment put them
+            let mut fetched = search_here(
                 &searcher,
                 &text,
-                &TopDocs::with_limit(q.text).order_by_score(),
-            )? {
-                let e = found.entry(addr).or_insert(0.0);
-                *e = e.max(score);
+                &TopDocs::with_limit(q.text + TIE_MARGIN).order_by_score(),
+            )?
+            .into_iter()
+            .map(|(score, addr)| Ok((self.stored(&searcher, addr)?, score, addr)))
+            .collect::<Result<Vec<(StoredCase, f32, DocAddress)>>>()?;
+            fetched.sort_by(|a, b| {
+                b.1.total_cmp(&a.1)
+                    .then_with(|| a.0.case.id.cmp(&b.0.case.id))
+            });
+            for (case, score, addr) in fetched.into_iter().take(q.text) {
+                found.remove(&addr);
+                out.push((case, score));
             }
         }
-        let mut out = found
-            .into_iter()
-            .map(|(addr, score)| Ok((self.stored(&searcher, addr)?, score)))
-            .collect::<Result<Vec<(StoredCase, f32)>>>()?;
+        // found by a key only (or below the text cut)
+        for (addr, score) in found {
+            out.push((self.stored(&searcher, addr)?, score));
+        }
         // best text score first, then by id: the same list whatever the hash map's order
-        out.sort_by(|a, b| {
-            b.1.total_cmp(&a.1)
-                .then_with(|| a.0.case.id.cmp(&b.0.case.id))
-        });
+        out.sort_by(best_first);
         Ok(out)
     }
+}
+
+/// Text candidates fetched beyond the cap, so that the cases tied at the cut are chosen by
+/// id rather than by their place in the index.
+const TIE_MARGIN: usize = 8;
+
+fn best_first(a: &(StoredCase, f32), b: &(StoredCase, f32)) -> std::cmp::Ordering {
+    b.1.total_cmp(&a.1)
+        .then_with(|| a.0.case.id.cmp(&b.0.case.id))
 }
 
 /// Searches on the calling thread. Candidates are looked up from inside rayon's pool (fit,
