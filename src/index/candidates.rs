@@ -107,15 +107,12 @@ impl CaseIndex {
                 &TopDocs::with_limit(q.text + TIE_MARGIN).order_by_score(),
             )?
             .into_iter()
-            .map(|(score, addr)| Ok((self.stored(&searcher, addr)?, score, addr)))
-            .collect::<Result<Vec<(StoredCase, f32, DocAddress)>>>()?;
-            fetched.sort_by(|a, b| {
-                b.1.total_cmp(&a.1)
-                    .then_with(|| a.0.case.id.cmp(&b.0.case.id))
-            });
-            for (case, score, addr) in fetched.into_iter().take(q.text) {
+            .map(|(score, addr)| Ok(((self.stored(&searcher, addr)?, score), addr)))
+            .collect::<Result<Vec<((StoredCase, f32), DocAddress)>>>()?;
+            fetched.sort_by(|a, b| best_first(&a.0, &b.0));
+            for (candidate, addr) in fetched.into_iter().take(q.text) {
                 found.remove(&addr);
-                out.push((case, score));
+                out.push(candidate);
             }
         }
         // found by a key only (or below the text cut)

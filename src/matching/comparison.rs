@@ -247,24 +247,12 @@ fn name_class(name: NameLevel) -> usize {
 }
 
 fn home_name(home: HomeLevel, name: NameLevel) -> &'static str {
-    match HOME_NAME_ROWS.iter().position(|h| *h == home) {
-        Some(row) => HOME_NAME[row][name_class(name)],
-        None => home.name(),
-    }
+    HomeLevel::ALL
+        .iter()
+        .position(|h| *h == home)
+        .and_then(|row| HOME_NAME.get(row))
+        .map_or(home.name(), |row| row[name_class(name)])
 }
-
-const HOME_NAME_ROWS: [HomeLevel; 10] = [
-    HomeLevel::SameAddress,
-    HomeLevel::SimilarAddress,
-    HomeLevel::OtherAddressSameTown,
-    HomeLevel::OtherAddressSameCounty,
-    HomeLevel::SameTown,
-    HomeLevel::SameCounty,
-    HomeLevel::SameCity,
-    HomeLevel::SameProvince,
-    HomeLevel::NearbyCounty,
-    HomeLevel::Different,
-];
 
 /// The conditioning class of a joint level fitted as a conditional distribution (the text
 /// levels given the place class, the home levels given the name class), or None for a
@@ -397,7 +385,8 @@ mod tests {
         for name in NameLevel::ALL {
             assert_eq!(home_name(HomeLevel::Unknown, *name), "unknown");
         }
-        for (row, home) in HOME_NAME.iter().zip(HOME_NAME_ROWS) {
+        assert_eq!(HomeLevel::ALL.last(), Some(&HomeLevel::Unknown));
+        for (row, home) in HOME_NAME.iter().zip(HomeLevel::ALL) {
             assert!(row.iter().all(|l| l.starts_with(home.name())), "{row:?}");
         }
         let names = level_names(Comparator::Home);

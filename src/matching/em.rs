@@ -7,7 +7,7 @@
 //! levels are neutral, ordered levels monotone, every level capped.
 
 use super::comparison::{Comparison, level_names};
-use super::fit::weights_from_counts;
+use super::fit::{candidate_comparisons, weights_from_counts};
 use super::levels::Comparator;
 use super::model::{Model, PerRelation};
 use std::collections::BTreeMap;
@@ -107,33 +107,14 @@ pub fn unlabelled_pairs(
     cases: &[crate::index::StoredCase],
     q: &crate::index::CandidateQuery,
 ) -> crate::error::Result<Vec<Comparison>> {
-    use super::comparison::{Prepared, compare};
-    use super::text::TextSignature;
     use rayon::prelude::*;
     let searcher = index.searcher();
-    let sig = |s: &crate::index::StoredCase| {
-        TextSignature::from_weighted(index.text_weights(&searcher, &s.profile.matter_text()))
-    };
-    let per_case: Vec<Vec<Comparison>> = cases
+    // each pair once: from the case with the smaller id
+    let per_case: Vec<Vec<(crate::index::StoredCase, Comparison)>> = cases
         .par_iter()
-        .map(|s| {
-            let text = sig(s);
-            let query = Prepared::new(&s.case, &s.profile, &text);
-            let mut out = Vec::new();
-            for (other, _) in index.candidates(&s.profile, q)? {
-                if other.case.id <= s.case.id {
-                    continue;
-                }
-                let other_text = sig(&other);
-                out.push(compare(
-                    &query,
-                    &Prepared::new(&other.case, &other.profile, &other_text),
-                ));
-            }
-            Ok(out)
-        })
+        .map(|s| candidate_comparisons(index, &searcher, s, q, |other| other.case.id > s.case.id))
         .collect::<crate::error::Result<_>>()?;
-    Ok(per_case.into_iter().flatten().collect())
+    Ok(per_case.into_iter().flatten().map(|(_, cmp)| cmp).collect())
 }
 
 #[cfg(test)]

@@ -299,11 +299,37 @@ fn compared_candidates(
     truth: &Truth,
     q: &crate::index::CandidateQuery,
 ) -> crate::error::Result<Vec<(String, LabelledPair)>> {
-    use super::comparison::{Prepared, compare};
-    use super::text::TextSignature;
     let Some(tq) = truth.get(&s.case.id) else {
         return Ok(Vec::new());
     };
+    let compared = candidate_comparisons(index, searcher, s, q, |other| {
+        other.case.id != s.case.id && truth.contains_key(&other.case.id)
+    })?;
+    Ok(compared
+        .into_iter()
+        .filter_map(|(other, cmp)| {
+            let to = truth.get(&other.case.id)?;
+            let pair = LabelledPair {
+                cmp,
+                same_person: tq.0 == to.0,
+                same_matter: tq.1 == to.1,
+            };
+            Some((other.case.id, pair))
+        })
+        .collect())
+}
+
+/// One case compared with those of its candidates that `keep` admits, each with the text
+/// signature the index's term weights give it.
+pub(super) fn candidate_comparisons(
+    index: &crate::index::CaseIndex,
+    searcher: &tantivy::Searcher,
+    s: &crate::index::StoredCase,
+    q: &crate::index::CandidateQuery,
+    keep: impl Fn(&crate::index::StoredCase) -> bool,
+) -> crate::error::Result<Vec<(crate::index::StoredCase, Comparison)>> {
+    use super::comparison::{Prepared, compare};
+    use super::text::TextSignature;
     let signature = |profile: &crate::analysis::Profile| {
         TextSignature::from_weighted(index.text_weights(searcher, &profile.matter_text()))
     };
@@ -311,25 +337,15 @@ fn compared_candidates(
     let query = Prepared::new(&s.case, &s.profile, &query_text);
     let mut out = Vec::new();
     for (other, _) in index.candidates(&s.profile, q)? {
-        if other.case.id == s.case.id {
+        if !keep(&other) {
             continue;
         }
-        let Some(to) = truth.get(&other.case.id) else {
-            continue;
-        };
         let other_text = signature(&other.profile);
         let cmp = compare(
             &query,
             &Prepared::new(&other.case, &other.profile, &other_text),
         );
-        out.push((
-            other.case.id.clone(),
-            LabelledPair {
-                cmp,
-                same_person: tq.0 == to.0,
-                same_matter: tq.1 == to.1,
-            },
-        ));
+        out.push((other, cmp));
     }
     Ok(out)
 }
