@@ -141,7 +141,7 @@ fn report_html(model: &Model, recall: Option<&BlockingRecall>) -> String {
         }
         @for (comparator, levels) in &model.weights {
             @let cap = model.caps.get(comparator).copied().unwrap_or(20.0);
-            h2 { (comparator) }
+            h2 { (comparator.name()) }
             p { "cap ±" (cap) " bits" }
             table {
                 tr { th { "level" } th { "same person (other matters)" } th { "same matter (other complainants)" } }

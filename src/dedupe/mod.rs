@@ -260,8 +260,12 @@ fn resolve_links(records: &[DedupeRecord], links: &[(String, String)]) -> Vec<(u
 fn weighs_objects(model: &Model) -> bool {
     model
         .weights
-        .get(Comparator::Object.name())
-        .is_some_and(|levels| levels.values().any(|w| (0..4).any(|i| w.get(i) != 0.0)))
+        .get(&Comparator::Object)
+        .is_some_and(|levels| {
+            levels
+                .values()
+                .any(|w| w.to_array().iter().any(|&x| x != 0.0))
+        })
 }
 
 /// Matter groups by average linkage with `matter_slack`, then duplicate groups inside each

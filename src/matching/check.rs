@@ -3,6 +3,7 @@
 
 use super::cluster::{Constraints, Edge, Linkage, cluster};
 use super::comparison::{Prepared, compare};
+use super::levels::Comparator;
 use super::model::{Evidence, Model};
 use super::text::TextSignature;
 use crate::analysis::{Profile, mask_middle};
@@ -39,7 +40,7 @@ const GROUP_CANDIDATES: usize = 10;
 /// Both values of a field, masked where they are personal data.
 #[derive(Debug, Clone, Serialize)]
 pub struct FieldEvidence {
-    pub field: &'static str,
+    pub field: Comparator,
     pub level: &'static str,
     /// log2 likelihood ratio toward the same person
     pub person: f64,
@@ -90,9 +91,9 @@ pub struct CheckResult {
     pub routing: Option<Routing>,
 }
 
-fn masked_value(field: &str, case: &Case, p: &Profile) -> Option<String> {
+fn masked_value(field: Comparator, case: &Case, p: &Profile) -> Option<String> {
     match field {
-        "name_phone" => {
+        Comparator::NamePhone => {
             let name = p.name.as_ref().map(|n| n.masked());
             let phone = (!p.phones.is_empty()).then(|| {
                 p.phones
@@ -110,14 +111,14 @@ fn masked_value(field: &str, case: &Case, p: &Profile) -> Option<String> {
                 phone.unwrap_or_else(|| "-".into())
             ))
         }
-        "id_number" => p.id_number.as_ref().map(|i| i.masked()),
-        "home" => case.address.as_deref().map(|a| mask_middle(a, 6, 0)),
-        "place" => case.location.clone(),
-        "time_gap" => case.received_at.map(|t| t.to_rfc3339()),
-        "category" => case.category.clone(),
-        "channel" => case.channel.clone(),
-        "text" => Some(p.text.chars().take(40).collect()),
-        _ => None,
+        Comparator::IdNumber => p.id_number.as_ref().map(|i| i.masked()),
+        Comparator::Home => case.address.as_deref().map(|a| mask_middle(a, 6, 0)),
+        Comparator::Place => case.location.clone(),
+        Comparator::TimeGap => case.received_at.map(|t| t.to_rfc3339()),
+        Comparator::Category => case.category.clone(),
+        Comparator::Channel => case.channel.clone(),
+        Comparator::Text => Some(p.text.chars().take(40).collect()),
+        Comparator::Account | Comparator::Recurrence | Comparator::Object => None,
     }
 }
 
@@ -160,12 +161,12 @@ impl Scoring<'_> {
                      person,
                      matter,
                  }| FieldEvidence {
-                    field,
+                    field: *field,
                     level,
                     person: *person,
                     matter: *matter,
-                    query: masked_value(field, case, profile),
-                    candidate: masked_value(field, &stored.case, &stored.profile),
+                    query: masked_value(*field, case, profile),
+                    candidate: masked_value(*field, &stored.case, &stored.profile),
                 },
             )
             .collect();

@@ -23,16 +23,10 @@ fn empty_counts(c: Comparator) -> Counts {
 
 /// The posterior over (DUPLICATE, RELATED, SAME_PERSON, DISTINCT) of one pair.
 fn posterior(model: &Model, levels: &[&'static str]) -> [f64; 4] {
-    let mut t = [
-        model.priors.duplicate,
-        model.priors.related,
-        model.priors.same_person,
-        model.priors.distinct,
-    ];
+    let mut t = model.priors.to_array();
     for (&c, level) in Comparator::ALL.iter().zip(levels) {
-        let w = model.weight(c, level);
-        for (i, x) in t.iter_mut().enumerate() {
-            *x += w.get(i);
+        for (x, w) in t.iter_mut().zip(model.weight(c, level).to_array()) {
+            *x += w;
         }
     }
     let m = t.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -78,17 +72,12 @@ pub fn fit_unlabelled(
         let mut weights = BTreeMap::new();
         for &c in &Comparator::ALL {
             let table = counts.remove(&c).unwrap_or_default();
-            weights.insert(c.name().to_string(), weights_from_counts(c, &table));
+            weights.insert(c, weights_from_counts(c, &table));
         }
         // the priors move only halfway from the start's: with four latent relations, free
         // priors let one relation swallow the rest
         let total: f64 = rel.iter().sum();
-        let start_p = [
-            start.priors.duplicate,
-            start.priors.related,
-            start.priors.same_person,
-            start.priors.distinct,
-        ];
+        let start_p = start.priors.to_array();
         let mut pr = [0.0; 4];
         for r in 0..4 {
             pr[r] = (0.5 * rel[r] / total + 0.5 * start_p[r].exp2()).log2();
@@ -198,12 +187,15 @@ mod tests {
         }
         flat.priors = PerRelation::from_array([-2.0; 4]);
         // a nudge: the start knows a same name and phone hints at the same person
-        flat.weights.get_mut("name_phone").unwrap().insert(
-            "name_same+phone_same".into(),
-            PerRelation::from_array([2.0, -2.0, 2.0, -2.0]),
-        );
+        flat.weights
+            .get_mut(&Comparator::NamePhone)
+            .unwrap()
+            .insert(
+                "name_same+phone_same".into(),
+                PerRelation::from_array([2.0, -2.0, 2.0, -2.0]),
+            );
         for place in ["place_consistent", "place_apart"] {
-            flat.weights.get_mut("text").unwrap().insert(
+            flat.weights.get_mut(&Comparator::Text).unwrap().insert(
                 format!("very_high+{place}"),
                 PerRelation::from_array([2.0, 2.0, -2.0, -2.0]),
             );

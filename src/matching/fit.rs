@@ -6,8 +6,9 @@
 //! meets in practice rather than random pairs.
 
 use super::comparison::{Comparison, condition_of, level_names};
-use super::levels::Comparator;
-use super::model::{DEFAULT_CAPS, Model, PerRelation, is_absent};
+use super::levels::{Comparator, LevelName};
+use super::model::{Model, PerRelation, Relation, default_caps, is_absent};
+use super::time_gap::TimeLevel;
 use std::collections::BTreeMap;
 
 /// A compared pair with its truth.
@@ -37,12 +38,7 @@ const SHRINK: f64 = 20.0;
 const MIN_PAIRS: f64 = 20.0;
 
 fn relation(p: &LabelledPair) -> usize {
-    match (p.same_person, p.same_matter) {
-        (true, true) => 0,
-        (false, true) => 1,
-        (true, false) => 2,
-        (false, false) => 3,
-    }
+    Relation::of(p.same_person, p.same_matter).index()
 }
 
 fn round3(x: f64) -> f64 {
@@ -50,9 +46,15 @@ fn round3(x: f64) -> f64 {
 }
 
 /// Levels whose meaning is ordered (a longer gap is never more alike than a shorter one).
-fn ordered_levels(c: Comparator) -> Option<&'static [&'static str]> {
+fn ordered_levels(c: Comparator) -> Option<Vec<&'static str>> {
     match c {
-        Comparator::TimeGap => Some(&["same_day", "week", "month", "quarter", "year", "longer"]),
+        Comparator::TimeGap => Some(
+            TimeLevel::ALL
+                .iter()
+                .filter(|l| **l != TimeLevel::Unknown)
+                .map(|l| l.name())
+                .collect(),
+        ),
         _ => None,
     }
 }
@@ -96,7 +98,7 @@ pub fn weights_from_counts(
         out.insert(level.clone(), PerRelation::from_array(w));
     }
     if let Some(order) = ordered_levels(c) {
-        monotone(order, &rare, &mut out);
+        monotone(&order, &rare, &mut out);
     }
     out
 }
@@ -201,12 +203,7 @@ pub fn fit_model(queries: &[QueryPairs], source: String) -> Model {
         .collect();
     let weights = Comparator::ALL
         .iter()
-        .map(|&c| {
-            (
-                c.name().to_string(),
-                weights_from_counts(c, &level_counts(&pairs, c)),
-            )
-        })
+        .map(|&c| (c, weights_from_counts(c, &level_counts(&pairs, c))))
         .collect();
     let mut counts = [1.0; 4];
     for p in &pairs {
@@ -220,10 +217,7 @@ pub fn fit_model(queries: &[QueryPairs], source: String) -> Model {
         matter_threshold: 0.0,
         matter_merge_slack: super::model::DEFAULT_MATTER_MERGE_SLACK,
         priors,
-        caps: DEFAULT_CAPS
-            .iter()
-            .map(|(c, v)| (c.to_string(), *v))
-            .collect(),
+        caps: default_caps(),
         weights,
     };
     model.enforce_rules();

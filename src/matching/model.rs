@@ -21,10 +21,50 @@ use std::path::Path;
 
 const DEFAULT_MODEL: &str = include_str!("model.toml");
 
-const DUP: usize = 0;
-const REL: usize = 1;
-const SP: usize = 2;
-const DIST: usize = 3;
+/// The four relations a candidate pair may stand in, named as in the model file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// same person, same matter
+    Duplicate,
+    /// same matter, another person
+    Related,
+    /// same person, another matter
+    SamePerson,
+    /// neither
+    Distinct,
+}
+
+impl Relation {
+    /// In the order of [`PerRelation::to_array`] and of every per-relation count.
+    pub const ALL: [Relation; 4] = [
+        Relation::Duplicate,
+        Relation::Related,
+        Relation::SamePerson,
+        Relation::Distinct,
+    ];
+
+    /// The relation of a pair given its two answers.
+    pub fn of(same_person: bool, same_matter: bool) -> Relation {
+        match (same_person, same_matter) {
+            (true, true) => Relation::Duplicate,
+            (false, true) => Relation::Related,
+            (true, false) => Relation::SamePerson,
+            (false, false) => Relation::Distinct,
+        }
+    }
+
+    /// Position in [`Relation::ALL`] (and in per-relation arrays).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+// positions in per-relation arrays
+const DUP: usize = Relation::Duplicate as usize;
+const REL: usize = Relation::Related as usize;
+const SP: usize = Relation::SamePerson as usize;
+const DIST: usize = Relation::Distinct as usize;
 
 /// log2 values per relation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -36,13 +76,17 @@ pub struct PerRelation {
 }
 
 impl PerRelation {
-    pub fn get(&self, i: usize) -> f64 {
+    pub fn get(self, r: Relation) -> f64 {
+        self.to_array()[r.index()]
+    }
+    /// The values in the order of [`Relation::ALL`].
+    pub fn to_array(self) -> [f64; 4] {
         [
             self.duplicate,
             self.related,
             self.same_person,
             self.distinct,
-        ][i]
+        ]
     }
     pub fn from_array(a: [f64; 4]) -> PerRelation {
         PerRelation {
@@ -57,18 +101,18 @@ impl PerRelation {
 /// The largest log2 ratio (bits) one level of each comparator may give between any two
 /// relations. No field is a veto: a time gap, a category or a channel is weak evidence at
 /// most; only identifiers may be decisive (two valid, different ID numbers).
-pub const DEFAULT_CAPS: [(&str, f64); 11] = [
-    ("name_phone", 16.0),
-    ("id_number", 24.0),
-    ("home", 8.0),
-    ("text", 14.0),
-    ("place", 6.0),
-    ("time_gap", 3.0),
-    ("category", 3.0),
-    ("channel", 2.0),
-    ("account", 12.0),
-    ("recurrence", 3.0),
-    ("object", 6.0),
+pub const DEFAULT_CAPS: [(Comparator, f64); 11] = [
+    (Comparator::NamePhone, 16.0),
+    (Comparator::IdNumber, 24.0),
+    (Comparator::Home, 8.0),
+    (Comparator::Text, 14.0),
+    (Comparator::Place, 6.0),
+    (Comparator::TimeGap, 3.0),
+    (Comparator::Category, 3.0),
+    (Comparator::Channel, 2.0),
+    (Comparator::Account, 12.0),
+    (Comparator::Recurrence, 3.0),
+    (Comparator::Object, 6.0),
 ];
 
 /// The default of [`Model::matter_merge_slack`], in bits.
@@ -78,11 +122,9 @@ fn default_matter_merge_slack() -> f64 {
     DEFAULT_MATTER_MERGE_SLACK
 }
 
-fn default_caps() -> BTreeMap<String, f64> {
-    DEFAULT_CAPS
-        .iter()
-        .map(|(c, v)| (c.to_string(), *v))
-        .collect()
+/// The default caps as the model keeps them.
+pub fn default_caps() -> BTreeMap<Comparator, f64> {
+    DEFAULT_CAPS.into_iter().collect()
 }
 
 /// Levels that mean "nothing to compare" (a value missing on either side). They weigh
@@ -94,7 +136,7 @@ pub fn is_absent(level: &str) -> bool {
 /// Limits one level's weights so that no two relations differ by more than `cap` bits:
 /// each weight is clamped to within cap/2 of the midpoint of the extremes (idempotent).
 pub fn cap_weights(w: &mut PerRelation, cap: f64) {
-    let a = [w.duplicate, w.related, w.same_person, w.distinct];
+    let a = w.to_array();
     let hi = a.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let lo = a.iter().copied().fold(f64::INFINITY, f64::min);
     if hi - lo <= cap {
@@ -105,10 +147,13 @@ pub fn cap_weights(w: &mut PerRelation, cap: f64) {
 }
 
 /// Weights per comparator and level, relation priors and the decision thresholds.
+///
+/// In the file, what `casematch fit` estimates (thresholds, priors, weights) is kept apart
+/// from the hand-set `[settings]` (caps, merge slack), which a fit copies and never changes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "ModelFile", into = "ModelFile")]
 pub struct Model {
     /// How the parameters were obtained (data set, command).
-    #[serde(default)]
     pub source: String,
     /// Person log-odds (log2) at or above which two cases come from one complainant.
     pub person_threshold: f64,
@@ -118,22 +163,89 @@ pub struct Model {
     /// threshold and the clusters still merge in batch grouping (hand-set, not fitted; see
     /// `matching::cluster`). One matter's submissions years apart each lose up to the time-gap
     /// cap to their gap, so the default equals that cap: the gap alone never splits a matter.
-    #[serde(default = "default_matter_merge_slack")]
     pub matter_merge_slack: f64,
     /// log2 prior of each relation among candidate pairs.
     pub priors: PerRelation,
     /// comparator → the largest ratio in bits one of its levels may give between two
-    /// relations (enforced on load)
-    #[serde(default = "default_caps")]
-    pub caps: BTreeMap<String, f64>,
+    /// relations (hand-set; enforced on load)
+    pub caps: BTreeMap<Comparator, f64>,
     /// comparator → level → log2 P(level | relation)
-    pub weights: BTreeMap<String, BTreeMap<String, PerRelation>>,
+    pub weights: BTreeMap<Comparator, BTreeMap<String, PerRelation>>,
+}
+
+/// The hand-set part of a model file: rules a fit keeps as they are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Settings {
+    #[serde(default = "default_matter_merge_slack")]
+    matter_merge_slack: f64,
+    #[serde(default = "default_caps")]
+    caps: BTreeMap<Comparator, f64>,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            matter_merge_slack: DEFAULT_MATTER_MERGE_SLACK,
+            caps: default_caps(),
+        }
+    }
+}
+
+/// The model file's layout. Files written before `[settings]` existed have the slack and
+/// the caps at the top level; they are read as if under `[settings]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct ModelFile {
+    #[serde(default)]
+    source: String,
+    person_threshold: f64,
+    matter_threshold: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    matter_merge_slack: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    caps: Option<BTreeMap<Comparator, f64>>,
+    #[serde(default)]
+    settings: Option<Settings>,
+    priors: PerRelation,
+    weights: BTreeMap<Comparator, BTreeMap<String, PerRelation>>,
+}
+
+impl From<ModelFile> for Model {
+    fn from(f: ModelFile) -> Model {
+        let settings = f.settings.unwrap_or_default();
+        Model {
+            source: f.source,
+            person_threshold: f.person_threshold,
+            matter_threshold: f.matter_threshold,
+            matter_merge_slack: f.matter_merge_slack.unwrap_or(settings.matter_merge_slack),
+            priors: f.priors,
+            caps: f.caps.unwrap_or(settings.caps),
+            weights: f.weights,
+        }
+    }
+}
+
+impl From<Model> for ModelFile {
+    fn from(m: Model) -> ModelFile {
+        ModelFile {
+            source: m.source,
+            person_threshold: m.person_threshold,
+            matter_threshold: m.matter_threshold,
+            matter_merge_slack: None,
+            caps: None,
+            settings: Some(Settings {
+                matter_merge_slack: m.matter_merge_slack,
+                caps: m.caps,
+            }),
+            priors: m.priors,
+            weights: m.weights,
+        }
+    }
 }
 
 /// One comparator's contribution to the two answers (log2 likelihood ratios).
 #[derive(Debug, Clone, Serialize)]
 pub struct Evidence {
-    pub field: &'static str,
+    pub field: Comparator,
     pub level: &'static str,
     /// toward the same person (given the matter answer)
     pub person: f64,
@@ -211,7 +323,7 @@ impl Model {
         // a model file from before the text levels were joint with the place class (or the
         // home levels with the name class) has the level alone
         self.weights
-            .get(c.name())
+            .get(&c)
             .and_then(|l| {
                 l.get(level)
                     .or_else(|| unconditioned(c, level).and_then(|alone| l.get(alone)))
@@ -233,16 +345,11 @@ impl Model {
         let (mut k, mut l) = ([0.0; 4], [0.0; 4]);
         for (c, _, w) in &levels {
             let t = if c.is_person() { &mut k } else { &mut l };
-            for (i, x) in t.iter_mut().enumerate() {
-                *x += w.get(i);
+            for (x, v) in t.iter_mut().zip(w.to_array()) {
+                *x += v;
             }
         }
-        let p = [
-            self.priors.duplicate,
-            self.priors.related,
-            self.priors.same_person,
-            self.priors.distinct,
-        ];
+        let p = self.priors.to_array();
         let joint = |f: &[f64; 4]| [p[0] + f[0], p[1] + f[1], p[2] + f[2], p[3] + f[3]];
         // what each group of fields alone says of the other question (log2 probabilities)
         let jm = joint(&l);
@@ -273,8 +380,17 @@ impl Model {
         let same_person = person >= self.person_threshold;
         let same_matter = matter >= self.matter_threshold;
         // evidence: each field's ratio between the relations the other answer leaves open
-        let (p_yes, p_no) = if same_matter { (DUP, REL) } else { (SP, DIST) };
-        let (m_yes, m_no) = if same_person { (DUP, SP) } else { (REL, DIST) };
+        use Relation::{Distinct, Duplicate, Related, SamePerson};
+        let (p_yes, p_no) = if same_matter {
+            (Duplicate, Related)
+        } else {
+            (SamePerson, Distinct)
+        };
+        let (m_yes, m_no) = if same_person {
+            (Duplicate, SamePerson)
+        } else {
+            (Related, Distinct)
+        };
         let round = |x: f64| (x * 100.0).round() / 100.0;
         let evidence = levels
             .into_iter()
@@ -285,7 +401,7 @@ impl Model {
                     (0.0, round(w.get(m_yes) - w.get(m_no)))
                 };
                 Evidence {
-                    field: c.name(),
+                    field: c,
                     level,
                     person,
                     matter,
@@ -310,7 +426,7 @@ mod tests {
     fn bundled_model_has_weights_for_every_comparator() {
         let m = Model::bundled().unwrap();
         for c in Comparator::ALL {
-            assert!(m.weights.contains_key(c.name()), "{}", c.name());
+            assert!(m.weights.contains_key(&c), "{c}");
         }
         let back = Model::from_toml(&m.to_toml()).unwrap();
         assert_eq!(back, m);
@@ -363,7 +479,7 @@ mod tests {
     #[test]
     fn a_model_file_with_text_levels_alone_still_weighs_text() {
         let mut m = Model::bundled().unwrap();
-        let text = m.weights.get_mut("text").unwrap();
+        let text = m.weights.get_mut(&Comparator::Text).unwrap();
         text.clear();
         text.insert(
             "high".into(),
@@ -374,6 +490,78 @@ mod tests {
         assert_eq!(
             m.weight(Comparator::Text, "none+place_apart"),
             PerRelation::default()
+        );
+    }
+
+    #[test]
+    fn the_file_keeps_the_hand_set_settings_apart_and_reads_the_old_layout() {
+        let m = Model::bundled().unwrap();
+        let text = m.to_toml();
+        let file: toml::Table = toml::from_str(&text).unwrap();
+        assert!(file.get("caps").is_none() && file.get("matter_merge_slack").is_none());
+        let settings = file["settings"].as_table().unwrap();
+        assert_eq!(
+            settings["matter_merge_slack"].as_float(),
+            Some(m.matter_merge_slack)
+        );
+        assert_eq!(settings["caps"]["time_gap"].as_float(), Some(3.0));
+        assert!(file["weights"].get("name_phone").is_some());
+        // the layout before [settings]: slack and caps at the top level
+        let mut old = file.clone();
+        let mut moved = old.remove("settings").unwrap().as_table().unwrap().clone();
+        moved.insert("matter_merge_slack".into(), toml::Value::Float(1.5));
+        moved
+            .get_mut("caps")
+            .unwrap()
+            .as_table_mut()
+            .unwrap()
+            .insert("time_gap".into(), toml::Value::Float(2.0));
+        old.extend(moved);
+        let read = Model::from_toml(&toml::to_string(&old).unwrap()).unwrap();
+        assert_eq!(read.matter_merge_slack, 1.5);
+        assert_eq!(read.caps[&Comparator::TimeGap], 2.0);
+        assert_eq!(
+            read.weights,
+            Model::from_toml(&text)
+                .unwrap()
+                .weights
+                .into_iter()
+                .map(|(c, mut l)| {
+                    if c == Comparator::TimeGap {
+                        l.values_mut().for_each(|w| cap_weights(w, 2.0));
+                    }
+                    (c, l)
+                })
+                .collect()
+        );
+        // a file without settings gets the defaults; a comparator it misspells is an error
+        let mut bare = file.clone();
+        bare.remove("settings");
+        let read = Model::from_toml(&toml::to_string(&bare).unwrap()).unwrap();
+        assert_eq!(read.caps, default_caps());
+        assert_eq!(read.matter_merge_slack, DEFAULT_MATTER_MERGE_SLACK);
+        let mut typo = file;
+        let w = typo.get_mut("weights").unwrap().as_table_mut().unwrap();
+        let np = w.remove("name_phone").unwrap();
+        w.insert("namephone".into(), np);
+        let err = Model::from_toml(&toml::to_string(&typo).unwrap()).unwrap_err();
+        assert!(err.contains("namephone"), "{err}");
+    }
+
+    #[test]
+    fn relations_index_their_per_relation_values() {
+        let w = PerRelation::from_array([1.0, 2.0, 3.0, 4.0]);
+        for (i, r) in Relation::ALL.into_iter().enumerate() {
+            assert_eq!(r.index(), i);
+            assert_eq!(w.get(r), (i + 1) as f64);
+        }
+        assert_eq!(Relation::of(true, true), Relation::Duplicate);
+        assert_eq!(Relation::of(false, true), Relation::Related);
+        assert_eq!(Relation::of(true, false), Relation::SamePerson);
+        assert_eq!(Relation::of(false, false), Relation::Distinct);
+        assert_eq!(
+            serde_json::to_string(&Relation::SamePerson).unwrap(),
+            "\"same_person\""
         );
     }
 

@@ -22,12 +22,34 @@ pub enum JobState {
     Failed,
 }
 
+/// Where a job is: waiting for a worker, reading its records, one of the dedupe stages, done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStage {
+    Queued,
+    Reading,
+    Blocking,
+    Scoring,
+    Clustering,
+    Done,
+}
+
+impl From<Stage> for JobStage {
+    fn from(stage: Stage) -> JobStage {
+        match stage {
+            Stage::Blocking => JobStage::Blocking,
+            Stage::Scoring => JobStage::Scoring,
+            Stage::Clustering => JobStage::Clustering,
+        }
+    }
+}
+
 /// What a poll returns.
 #[derive(Debug, Clone, Serialize)]
 pub struct JobStatus {
     pub id: String,
     pub state: JobState,
-    pub stage: &'static str,
+    pub stage: JobStage,
     pub done: u64,
     pub total: u64,
     pub records: u64,
@@ -205,7 +227,7 @@ impl Jobs {
             status: JobStatus {
                 id: id.clone(),
                 state: JobState::Queued,
-                stage: "queued",
+                stage: JobStage::Queued,
                 done: 0,
                 total: 0,
                 records: 0,
@@ -234,7 +256,7 @@ impl Jobs {
             }
             update(&job, |j| {
                 j.status.state = JobState::Running;
-                j.status.stage = "reading";
+                j.status.stage = JobStage::Reading;
             });
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&job)));
             // a panic while the job's lock was held poisons it; the state is still readable
@@ -316,11 +338,7 @@ fn run(job: &Mutex<Job>, input: JobInput, model: &Model) {
         &DedupeOptions::default(),
         &|stage, done, total| {
             update(job, |j| {
-                j.status.stage = match stage {
-                    Stage::Blocking => "blocking",
-                    Stage::Scoring => "scoring",
-                    Stage::Clustering => "clustering",
-                };
+                j.status.stage = stage.into();
                 j.status.done = done;
                 j.status.total = total;
             })
@@ -328,7 +346,7 @@ fn run(job: &Mutex<Job>, input: JobInput, model: &Model) {
     );
     update(job, |j| {
         j.status.state = JobState::Done;
-        j.status.stage = "done";
+        j.status.stage = JobStage::Done;
         j.rows = Arc::new(result.rows);
         j.report = Some(Arc::new(result.report));
     });
@@ -349,6 +367,32 @@ mod tests {
             std::thread::sleep(Duration::from_millis(10));
         }
         panic!("job {id} did not finish");
+    }
+
+    #[test]
+    fn stages_keep_their_json_names() {
+        let names: Vec<String> = [
+            JobStage::Queued,
+            JobStage::Reading,
+            Stage::Blocking.into(),
+            Stage::Scoring.into(),
+            Stage::Clustering.into(),
+            JobStage::Done,
+        ]
+        .iter()
+        .map(|s| serde_json::to_string(s).unwrap())
+        .collect();
+        assert_eq!(
+            names,
+            [
+                "\"queued\"",
+                "\"reading\"",
+                "\"blocking\"",
+                "\"scoring\"",
+                "\"clustering\"",
+                "\"done\""
+            ]
+        );
     }
 
     #[test]
