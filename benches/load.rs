@@ -1,6 +1,8 @@
-//! Load test of the HTTP service over loopback, bounded in time: `/v1/check` and
-//! `/v1/search` from concurrent keep-alive connections; prints requests/s and latency
-//! percentiles.
+//! Load test of the HTTP service over loopback, bounded in time: `/v1/check`, `/v1/search`
+//! and `GET /v1/cases/{id}` from concurrent keep-alive connections; prints requests/s and
+//! latency percentiles, and for the case reads the share served from the case cache: once as
+//! a desk reads them (the original of each checked submission, so one matter's original is
+//! read again and again), once cold (every case once, the cache emptied first).
 //!
 //! Default: an index of 50,000 generated cases in memory. For the 1M scenario:
 //! `CASEMATCH_BENCH_INDEX=/tmp/ix1m cargo bench --bench load`
@@ -47,6 +49,10 @@ async fn load(
         }));
     }
     let (all, errors) = http::gather(tasks).await;
+    if all.is_empty() {
+        println!("{name:<8} no answered requests, errors {errors}");
+        return;
+    }
     let p = |q: f64| http::quantile(&all, q);
     println!(
         "{name:<8} {connections} connections, {seconds}s: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, errors {errors}",
@@ -66,6 +72,26 @@ fn main() {
     let seconds = env_num("CASEMATCH_LOAD_SECONDS", 20);
     let connections = env_num("CASEMATCH_LOAD_CONNECTIONS", 8);
     let sample = common::submissions(4242, 2000);
+    // what a desk opens after each check: the original its matter goes back to
+    let originals: Vec<String> = sample
+        .iter()
+        .filter_map(|c| engine.check(c).ok()?.routing.map(|r| r.original_id))
+        .collect();
+    let stored: Vec<String> = match std::env::var_os("CASEMATCH_BENCH_INDEX") {
+        Some(_) => originals.clone(),
+        None => casematch::synth::Generator::new(casematch::synth::GeneratorConfig::default())
+            .take(50_000)
+            .map(|r| r.case.id)
+            .collect(),
+    };
+    let reads = |ids: &[String]| -> Arc<Vec<(String, String, String)>> {
+        Arc::new(
+            ids.iter()
+                .map(|id| ("GET".into(), format!("/v1/cases/{id}"), String::new()))
+                .collect(),
+        )
+    };
+    let (desk_reads, cold_reads) = (reads(&originals), reads(&stored));
     let checks: Vec<(String, String, String)> = sample
         .iter()
         .map(|c| {
@@ -97,6 +123,17 @@ fn main() {
         .settings()
         .expect("settings");
         let (state, _writer) = AppState::new(engine, settings).expect("state");
+        let (cache, metrics) = (state.cache.clone(), state.metrics.clone());
+        let hit_rate = |name: &str, before: (u64, u64)| {
+            let (h, m) = (
+                metrics.cache_hits.get() - before.0,
+                metrics.cache_misses.get() - before.1,
+            );
+            println!(
+                "{name:<8} cache: {h} hits, {m} misses, hit rate {:.3}",
+                h as f64 / (h + m).max(1) as f64
+            );
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -104,5 +141,12 @@ fn main() {
         tokio::spawn(axum::serve(listener, app(state)).into_future());
         load(addr, "check", Arc::new(checks), seconds, connections).await;
         load(addr, "search", Arc::new(searches), seconds, connections).await;
+        let before = (metrics.cache_hits.get(), metrics.cache_misses.get());
+        load(addr, "case", desk_reads, seconds, connections).await;
+        hit_rate("case", before);
+        cache.invalidate_all();
+        let before = (metrics.cache_hits.get(), metrics.cache_misses.get());
+        load(addr, "cold", cold_reads, seconds, connections).await;
+        hit_rate("cold", before);
     });
 }

@@ -204,6 +204,8 @@ pub struct Gazetteer {
     divisions: Vec<Division>,
     by_code: HashMap<String, usize>,
     by_name: HashMap<String, Vec<usize>>,
+    /// the keys of `by_name`, sorted: the names that start with a prefix are one run
+    sorted_names: Vec<String>,
     max_name_chars: usize,
 }
 
@@ -221,6 +223,7 @@ impl Gazetteer {
             divisions: Vec::new(),
             by_code: HashMap::new(),
             by_name: HashMap::new(),
+            sorted_names: Vec::new(),
             max_name_chars: 0,
         };
         for line in tsv.lines().filter(|l| !l.starts_with('#')) {
@@ -247,6 +250,8 @@ impl Gazetteer {
                 g.by_name.entry(n).or_default().push(idx);
             }
         }
+        g.sorted_names = g.by_name.keys().cloned().collect();
+        g.sorted_names.sort_unstable();
         g
     }
 
@@ -307,11 +312,15 @@ impl Gazetteer {
         if p.is_empty() {
             return Vec::new();
         }
-        let mut found: Vec<&Division> = self
-            .by_name
+        // byte order keeps every name with the prefix in one run: a binary search, not a scan
+        let start = self
+            .sorted_names
+            .partition_point(|n| n.as_str() < p.as_str());
+        let mut found: Vec<&Division> = self.sorted_names[start..]
             .iter()
-            .filter(|(name, _)| name.starts_with(&p))
-            .flat_map(|(_, ids)| ids.iter().map(|&i| &self.divisions[i]))
+            .take_while(|name| name.starts_with(&p))
+            .filter_map(|name| self.by_name.get(name))
+            .flat_map(|ids| ids.iter().map(|&i| &self.divisions[i]))
             .collect();
         found.sort_by(|a, b| a.level.cmp(&b.level).then(a.code.cmp(&b.code)));
         found.dedup_by(|a, b| a.code == b.code);
@@ -478,5 +487,43 @@ mod tests {
         assert!(g().suggest("", 5).is_empty());
         assert!(g().parse("不是地名", None).is_empty());
         assert!(g().parse("", None).is_empty());
+    }
+
+    #[test]
+    fn suggestions_from_the_sorted_names_are_those_of_a_full_scan() {
+        let g = g();
+        let scan = |p: &str, limit: usize| {
+            let mut found: Vec<&Division> = g
+                .by_name
+                .iter()
+                .filter(|(name, _)| name.starts_with(p))
+                .flat_map(|(_, ids)| ids.iter().map(|&i| &g.divisions[i]))
+                .collect();
+            found.sort_by(|a, b| a.level.cmp(&b.level).then(a.code.cmp(&b.code)));
+            found.dedup_by(|a, b| a.code == b.code);
+            found.truncate(limit);
+            found
+                .into_iter()
+                .map(|d| d.code.clone())
+                .collect::<Vec<_>>()
+        };
+        let mut tried = 0;
+        for name in g.sorted_names.iter().step_by(97) {
+            for len in [1, 2, 3] {
+                let prefix: String = name.chars().take(len).collect();
+                let got: Vec<String> = g
+                    .suggest(&prefix, 20)
+                    .iter()
+                    .map(|d| d.code.clone())
+                    .collect();
+                assert_eq!(got, scan(&prefix, 20), "{prefix}");
+                tried += 1;
+            }
+        }
+        assert!(tried > 1000, "{tried} prefixes");
+        assert!(
+            g.suggest("長沙", 5).iter().any(|d| d.code == "4301"),
+            "folded like the names"
+        );
     }
 }
