@@ -294,6 +294,43 @@ impl Engine {
                 .cmp(&b.stored.case.received_at)
                 .then(a.stored.case.id.cmp(&b.stored.case.id))
         });
+        let labels = self.matter_labels(&hits);
+        let (mut exact, mut possible) = (0, 0);
+        let mut groups: Vec<(u32, Vec<PersonCase>)> = Vec::new();
+        for (hit, label) in hits.into_iter().zip(labels) {
+            let case = person_case(hit, strong);
+            match case.level {
+                MatchLevel::Exact => exact += 1,
+                MatchLevel::Possible => possible += 1,
+            }
+            match groups.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, cases)) => cases.push(case),
+                None => groups.push((label, vec![case])),
+            }
+        }
+        let mut matters: Vec<MatterHistory> = groups
+            .into_iter()
+            .filter_map(|(_, cases)| matter_of(cases))
+            .collect();
+        matters.sort_by(|a, b| {
+            a.level
+                .cmp(&b.level)
+                .then(b.last_received.cmp(&a.last_received))
+                .then(a.matter.cmp(&b.matter))
+        });
+        PersonHistory {
+            keys: q.kinds(),
+            total: exact + possible,
+            exact,
+            possible,
+            truncated,
+            matters,
+        }
+    }
+
+    /// The matter cluster of each hit (oldest first): average linkage over the matter scores
+    /// of hits within [`GROUPING_WINDOW`] of each other, cases linked by hand kept together.
+    fn matter_labels(&self, hits: &[PersonHit]) -> Vec<u32> {
         let n = hits.len();
         let searcher = self.index().searcher();
         let texts: Vec<TextSignature> = hits
@@ -335,7 +372,7 @@ impl Engine {
                 Some((i as u32, *position.get(to)?))
             })
             .collect();
-        let labels = cluster(
+        cluster(
             n,
             &edges,
             Linkage {
@@ -346,61 +383,7 @@ impl Engine {
                 must_link,
                 cannot_link: Vec::new(),
             },
-        );
-        drop(prepared);
-        let (mut exact, mut possible) = (0, 0);
-        let mut groups: Vec<(u32, Vec<PersonCase>)> = Vec::new();
-        for (hit, label) in hits.into_iter().zip(labels) {
-            let only_name = hit.matched.iter().all(|(k, _)| *k == KeyKind::Name);
-            let level = if hit.matched.iter().any(|(_, l)| *l == MatchLevel::Exact)
-                && !(only_name && strong > 0)
-            {
-                exact += 1;
-                MatchLevel::Exact
-            } else {
-                possible += 1;
-                MatchLevel::Possible
-            };
-            let c = hit.stored.case;
-            let case = PersonCase {
-                id: c.id.clone(),
-                level,
-                matched: hit
-                    .matched
-                    .iter()
-                    .map(|&(key, level)| KeyMatch { key, level })
-                    .collect(),
-                received_at: date(&c),
-                channel: c.channel.clone(),
-                handler: c.handler.clone(),
-                status: c.status.map(|s| s.label().to_string()),
-                title: c.title.clone(),
-                location: c.location.clone(),
-                case: c,
-            };
-            match groups.iter_mut().find(|(l, _)| *l == label) {
-                Some((_, cases)) => cases.push(case),
-                None => groups.push((label, vec![case])),
-            }
-        }
-        let mut matters: Vec<MatterHistory> = groups
-            .into_iter()
-            .filter_map(|(_, cases)| matter_of(cases))
-            .collect();
-        matters.sort_by(|a, b| {
-            a.level
-                .cmp(&b.level)
-                .then(b.last_received.cmp(&a.last_received))
-                .then(a.matter.cmp(&b.matter))
-        });
-        PersonHistory {
-            keys: q.kinds(),
-            total: exact + possible,
-            exact,
-            possible,
-            truncated,
-            matters,
-        }
+        )
     }
 }
 
@@ -434,4 +417,33 @@ fn matter_of(mut cases: Vec<PersonCase>) -> Option<MatterHistory> {
     };
     cases.reverse();
     Some(MatterHistory { cases, ..matter })
+}
+
+/// One hit as the history shows it. Exact when a key matched exactly, unless the name alone
+/// matched while the query named a stronger key (phone, ID number, account).
+fn person_case(hit: PersonHit, strong: usize) -> PersonCase {
+    let only_name = hit.matched.iter().all(|(k, _)| *k == KeyKind::Name);
+    let level =
+        if hit.matched.iter().any(|(_, l)| *l == MatchLevel::Exact) && !(only_name && strong > 0) {
+            MatchLevel::Exact
+        } else {
+            MatchLevel::Possible
+        };
+    let c = hit.stored.case;
+    PersonCase {
+        id: c.id.clone(),
+        level,
+        matched: hit
+            .matched
+            .iter()
+            .map(|&(key, level)| KeyMatch { key, level })
+            .collect(),
+        received_at: date(&c),
+        channel: c.channel.clone(),
+        handler: c.handler.clone(),
+        status: c.status.map(|s| s.label().to_string()),
+        title: c.title.clone(),
+        location: c.location.clone(),
+        case: c,
+    }
 }
