@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DateTime, DocAddress, Order, Term};
@@ -299,107 +299,189 @@ impl CaseIndex {
         r: &SearchRequest,
         rerank: Option<Rerank<'_>>,
     ) -> Result<SearchResults> {
-        let f = self.fields();
         let searcher = self.searcher();
         let parsed = parse(&r.query)?;
-        let rank = r.ranking.unwrap_or_default();
-        let limit = r.limit.max(1);
-        let with_filters = |q: Box<dyn Query>| -> Box<dyn Query> {
-            let mut clauses = filters(f, r);
-            if clauses.is_empty() {
-                return q;
-            }
-            clauses.push((Occur::Must, q));
-            Box::new(BooleanQuery::new(clauses))
+        let stage = Stage {
+            f: self.fields(),
+            r,
+            parsed: &parsed,
+            rank: r.ranking.unwrap_or_default(),
+            searcher: &searcher,
+            limit: r.limit.max(1),
         };
         let by_date = !parsed.has_text();
-        let rerank = rerank.filter(|_| !by_date && rank.rerank_depth > 0);
+        let rerank = rerank.filter(|_| !by_date && stage.rank.rerank_depth > 0);
         // facets come from the same pass as the hits: the query is evaluated once
-        let mut facet_counts: Option<FacetCounts> = None;
-        let (query, total, top): (Box<dyn Query>, usize, Vec<(f32, DocAddress)>) = if by_date {
-            let query = with_filters(if parsed.is_empty() {
-                Box::new(AllQuery)
-            } else {
-                build(f, &parsed, rank, false, Some(&searcher))
-            });
-            let top_docs = TopDocs::with_limit(limit)
-                .and_offset(r.offset)
-                .order_by_fast_field::<DateTime>("received_at", Order::Desc);
-            let (total, top) = if r.facets {
-                let (total, top, fc) = searcher.search(&query, &(Count, top_docs, Facets))?;
-                facet_counts = Some(fc);
-                (total, top)
-            } else {
-                searcher.search(&query, &(Count, top_docs))?
-            };
-            let top = top.into_iter().map(|(_, a)| (0.0, a)).collect();
-            (query, total, top)
+        let first = if by_date {
+            stage.by_date()?
         } else {
-            let (n, skip) = match rerank {
-                Some(_) => (rank.rerank_depth.max(r.offset + limit), 0),
-                None => (limit, r.offset),
-            };
-            let run = |q: &dyn Query, facets: &mut Option<FacetCounts>| {
-                let top_docs = TopDocs::with_limit(n).and_offset(skip).order_by_score();
-                if r.facets {
-                    let (total, top, fc) = searcher.search(q, &(Count, top_docs, Facets))?;
-                    *facets = Some(fc);
-                    Ok::<_, tantivy::TantivyError>((total, top))
-                } else {
-                    searcher.search(q, &(Count, top_docs))
-                }
-            };
-            let mut query = with_filters(build(f, &parsed, rank, false, Some(&searcher)));
-            let (mut total, mut top) = run(query.as_ref(), &mut facet_counts)?;
-            let positive = parsed.clauses.iter().filter(|c| !c.negated).count();
-            if total == 0 && positive > 1 {
-                query = with_filters(build(f, &parsed, rank, true, Some(&searcher)));
-                (total, top) = run(query.as_ref(), &mut facet_counts)?;
-            }
-            (query, total, top)
+            stage.by_score(rerank.is_some())?
         };
-        let mut stored = Vec::with_capacity(top.len());
-        for (score, addr) in top {
+        let mut stored = Vec::with_capacity(first.top.len());
+        for (score, addr) in first.top {
             stored.push((score, self.stored(&searcher, addr)?));
         }
         if let Some(rerank) = rerank {
-            // the best `depth` reordered, the rest after them in the first stage's order, so
-            // that pages line up across the depth
-            let rest = stored.split_off(stored.len().min(rank.rerank_depth));
-            rerank(&searcher, &parsed, &mut stored);
-            stored.extend(rest);
-            stored = stored.into_iter().skip(r.offset).take(limit).collect();
+            stored = stage.reranked(rerank, stored);
         }
-        let (words, literals) = parsed.highlight_terms();
-        let wanted: HashSet<String> = words.into_iter().collect();
-        let hits = stored
-            .into_iter()
-            .map(|(score, StoredCase { case, .. })| {
-                let highlights = if r.no_highlights || by_date {
-                    Vec::new()
-                } else {
-                    highlights(&case, &wanted, &literals)
-                };
-                SearchHit {
-                    score,
-                    case,
-                    highlights,
-                }
-            })
-            .collect();
+        let hits = search_hits(stored, &parsed, !(r.no_highlights || by_date));
         let counties = if r.facet_counties {
-            divisions(searcher.search(query.as_ref(), &CountyCounts)?)
+            divisions(searcher.search(first.query.as_ref(), &CountyCounts)?)
         } else {
             Vec::new()
         };
         Ok(SearchResults {
-            total,
+            total: first.total,
             offset: r.offset,
             hits,
             counties,
-            facets: facet_counts.map(facets_of),
+            facets: first.facets.map(facets_of),
         })
     }
+}
+
+/// What a search's first ranking stage reads.
+struct Stage<'a> {
+    f: &'a CaseFields,
+    r: &'a SearchRequest,
+    parsed: &'a ParsedQuery,
+    rank: Ranking,
+    searcher: &'a tantivy::Searcher,
+    /// the page size (at least 1)
+    limit: usize,
+}
+
+/// What the first ranking stage found.
+struct FirstStage {
+    /// the query that was run, filters included
+    query: Box<dyn Query>,
+    total: usize,
+    top: Vec<(f32, DocAddress)>,
+    /// when asked for
+    facets: Option<FacetCounts>,
+}
+
+impl Stage<'_> {
+    /// `q` under the request's filters (`q` itself when there are none).
+    fn with_filters(&self, q: Box<dyn Query>) -> Box<dyn Query> {
+        let mut clauses = filters(self.f, self.r);
+        if clauses.is_empty() {
+            return q;
+        }
+        clauses.push((Occur::Must, q));
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// A search without words: the page of the matching cases, newest first (scores 0).
+    fn by_date(&self) -> Result<FirstStage> {
+        let query = self.with_filters(if self.parsed.is_empty() {
+            Box::new(AllQuery)
+        } else {
+            build(self.f, self.parsed, self.rank, false, Some(self.searcher))
+        });
+        let top_docs = TopDocs::with_limit(self.limit)
+            .and_offset(self.r.offset)
+            .order_by_fast_field::<DateTime>("received_at", Order::Desc);
+        let (total, top, facets) = self.count(query.as_ref(), top_docs)?;
+        let top = top.into_iter().map(|(_, a)| (0.0, a)).collect();
+        Ok(FirstStage {
+            query,
+            total,
+            top,
+            facets,
+        })
+    }
+
+    /// A search with words, best score first: every clause required, and when that finds
+    /// nothing and more than one clause is positive, any may match. `reranked` keeps the
+    /// best `rerank_depth` (at least to the page's end) from the start instead of the page.
+    fn by_score(&self, reranked: bool) -> Result<FirstStage> {
+        let (n, skip) = if reranked {
+            (self.rank.rerank_depth.max(self.r.offset + self.limit), 0)
+        } else {
+            (self.limit, self.r.offset)
+        };
+        let run = |any_clause: bool| -> Result<FirstStage> {
+            let query = self.with_filters(build(
+                self.f,
+                self.parsed,
+                self.rank,
+                any_clause,
+                Some(self.searcher),
+            ));
+            let top_docs = TopDocs::with_limit(n).and_offset(skip).order_by_score();
+            let (total, top, facets) = self.count(query.as_ref(), top_docs)?;
+            Ok(FirstStage {
+                query,
+                total,
+                top,
+                facets,
+            })
+        };
+        let first = run(false)?;
+        let positive = self.parsed.clauses.iter().filter(|c| !c.negated).count();
+        if first.total == 0 && positive > 1 {
+            return run(true);
+        }
+        Ok(first)
+    }
+
+    /// Runs `query` once for its count, its `top_docs` and (when asked for) its facets.
+    fn count<C: Collector>(
+        &self,
+        query: &dyn Query,
+        top_docs: C,
+    ) -> Result<(usize, C::Fruit, Option<FacetCounts>)> {
+        if self.r.facets {
+            let (total, top, fc) = self.searcher.search(query, &(Count, top_docs, Facets))?;
+            Ok((total, top, Some(fc)))
+        } else {
+            let (total, top) = self.searcher.search(query, &(Count, top_docs))?;
+            Ok((total, top, None))
+        }
+    }
+
+    /// The page after the second stage: the best `rerank_depth` reordered, the rest after
+    /// them in the first stage's order, so that pages line up across the depth.
+    fn reranked(
+        &self,
+        rerank: Rerank<'_>,
+        mut stored: Vec<(f32, StoredCase)>,
+    ) -> Vec<(f32, StoredCase)> {
+        let rest = stored.split_off(stored.len().min(self.rank.rerank_depth));
+        rerank(self.searcher, self.parsed, &mut stored);
+        stored.extend(rest);
+        stored
+            .into_iter()
+            .skip(self.r.offset)
+            .take(self.limit)
+            .collect()
+    }
+}
+
+/// The page's hits, highlighted unless `highlighted` is false.
+fn search_hits(
+    stored: Vec<(f32, StoredCase)>,
+    parsed: &ParsedQuery,
+    highlighted: bool,
+) -> Vec<SearchHit> {
+    let (words, literals) = parsed.highlight_terms();
+    let wanted: HashSet<String> = words.into_iter().collect();
+    stored
+        .into_iter()
+        .map(|(score, StoredCase { case, .. })| {
+            let highlights = if highlighted {
+                highlights(&case, &wanted, &literals)
+            } else {
+                Vec::new()
+            };
+            SearchHit {
+                score,
+                case,
+                highlights,
+            }
+        })
+        .collect()
 }
 
 /// The second ranking stage: given the searcher, the parsed query and the first stage's
