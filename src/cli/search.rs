@@ -4,7 +4,8 @@
 use super::{IndexArg, terminal};
 use anyhow::Context;
 use casematch::engine::{
-    Actor, CountyCount, Engine, FacetValue, MatchLevel, PersonLookup, SearchRequest,
+    Actor, CountyCount, Engine, FacetValue, MatchLevel, MatterHistory, PersonHistory, PersonLookup,
+    SearchFacets, SearchHit, SearchRequest, SearchResults,
 };
 use casematch::model::{normalize_channel, parse_date_bound};
 use std::process::ExitCode;
@@ -74,7 +75,38 @@ fn parse_bound(raw: &str, end_of_day: bool) -> anyhow::Result<i64> {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let engine = Engine::open(&args.index.index)
         .with_context(|| format!("opening index {}", args.index.index.display()))?;
-    let request = SearchRequest {
+    let request = search_request(&args)?;
+    if args.name.is_some()
+        || args.phone.is_some()
+        || args.id_number.is_some()
+        || args.account.is_some()
+    {
+        return person(&engine, &args, request);
+    }
+    let started = std::time::Instant::now();
+    let results = engine.search(&request)?;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if args.json {
+        println!("{}", serde_json::to_string(&results)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let colour = terminal::stdout_is_terminal();
+    print_summary(&args.query, &results, ms);
+    for c in results.counties.iter().take(20) {
+        println!("  {:>6}  {} ({})", c.count, c.name, c.code);
+    }
+    if let Some(f) = &results.facets {
+        print_facets(f);
+    }
+    for hit in &results.hits {
+        print_hit(hit, colour);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The search the arguments ask for (the place resolved, the dates parsed).
+fn search_request(args: &Args) -> anyhow::Result<SearchRequest> {
+    Ok(SearchRequest {
         query: args.query.clone(),
         channel: args.channel.as_deref().map(normalize_channel),
         place: args.place.as_deref().map(resolve_place).transpose()?,
@@ -95,99 +127,88 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         facet_counties: args.counties,
         facets: args.facets,
         ..SearchRequest::default()
-    };
-    if args.name.is_some()
-        || args.phone.is_some()
-        || args.id_number.is_some()
-        || args.account.is_some()
-    {
-        return person(&engine, &args, request);
-    }
-    let started = std::time::Instant::now();
-    let results = engine.search(&request)?;
-    let ms = started.elapsed().as_secs_f64() * 1000.0;
-    if args.json {
-        println!("{}", serde_json::to_string(&results)?);
-        return Ok(ExitCode::SUCCESS);
-    }
-    let colour = terminal::stdout_is_terminal();
+    })
+}
+
+/// The first line: how many cases match, how long it took and which are shown.
+fn print_summary(query: &str, results: &SearchResults, ms: f64) {
     println!(
         "{} cases match{} ({ms:.1} ms); showing {}–{}",
         results.total,
-        if args.query.is_empty() {
+        if query.is_empty() {
             String::new()
         } else {
-            format!(" {:?}", args.query)
+            format!(" {query:?}")
         },
         (results.offset + 1).min(results.total),
         results.offset + results.hits.len()
     );
-    for c in results.counties.iter().take(20) {
-        println!("  {:>6}  {} ({})", c.count, c.name, c.code);
+}
+
+/// One line per facet: its first eight values with their counts (months newest first).
+fn print_facets(f: &SearchFacets) {
+    let line = |label: &str, values: Vec<(String, u64)>| {
+        let shown: Vec<String> = values
+            .into_iter()
+            .take(8)
+            .map(|(v, n)| format!("{v} {n}"))
+            .collect();
+        if !shown.is_empty() {
+            println!("  {label:<9} {}", shown.join(" · "));
+        }
+    };
+    let vals = |v: &[FacetValue]| {
+        v.iter()
+            .map(|x| (x.value.clone(), x.count))
+            .collect::<Vec<_>>()
+    };
+    let places = |v: &[CountyCount]| {
+        v.iter()
+            .map(|x| (x.name.clone(), x.count))
+            .collect::<Vec<_>>()
+    };
+    line("channel", vals(&f.channels));
+    line("category", vals(&f.categories));
+    line("handler", vals(&f.handlers));
+    line("month", vals(&f.months).into_iter().rev().collect());
+    line("province", places(&f.provinces));
+    line("county", places(&f.counties));
+}
+
+/// A hit: its header line, title, and highlights (or the content's first 80 characters).
+fn print_hit(hit: &SearchHit, colour: bool) {
+    let c = &hit.case;
+    println!();
+    println!(
+        "{}  {}  {}  {}  score {:.2}",
+        c.id,
+        c.received_at
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+        c.channel.as_deref().unwrap_or("-"),
+        c.handler.as_deref().unwrap_or("-"),
+        hit.score
+    );
+    if let Some(t) = &c.title {
+        println!("  {t}");
     }
-    if let Some(f) = &results.facets {
-        let line = |label: &str, values: Vec<(String, u64)>| {
-            let shown: Vec<String> = values
-                .into_iter()
-                .take(8)
-                .map(|(v, n)| format!("{v} {n}"))
-                .collect();
-            if !shown.is_empty() {
-                println!("  {label:<9} {}", shown.join(" · "));
-            }
-        };
-        let vals = |v: &[FacetValue]| {
-            v.iter()
-                .map(|x| (x.value.clone(), x.count))
-                .collect::<Vec<_>>()
-        };
-        let places = |v: &[CountyCount]| {
-            v.iter()
-                .map(|x| (x.name.clone(), x.count))
-                .collect::<Vec<_>>()
-        };
-        line("channel", vals(&f.channels));
-        line("category", vals(&f.categories));
-        line("handler", vals(&f.handlers));
-        line("month", vals(&f.months).into_iter().rev().collect());
-        line("province", places(&f.provinces));
-        line("county", places(&f.counties));
-    }
-    for hit in &results.hits {
-        let c = &hit.case;
-        println!();
+    for h in &hit.highlights {
         println!(
-            "{}  {}  {}  {}  score {:.2}",
-            c.id,
-            c.received_at
-                .map(|t| t.format("%Y-%m-%d").to_string())
-                .unwrap_or_default(),
-            c.channel.as_deref().unwrap_or("-"),
-            c.handler.as_deref().unwrap_or("-"),
-            hit.score
+            "  {}: {}",
+            h.field,
+            terminal::colour_ranges(&h.text, &h.ranges, colour)
         );
-        if let Some(t) = &c.title {
-            println!("  {t}");
-        }
-        for h in &hit.highlights {
-            println!(
-                "  {}: {}",
-                h.field,
-                terminal::colour_ranges(&h.text, &h.ranges, colour)
-            );
-        }
-        if hit.highlights.is_empty() {
-            let snippet: String = c
-                .content
-                .as_deref()
-                .unwrap_or("")
-                .chars()
-                .take(80)
-                .collect();
-            println!("  {snippet}");
-        }
     }
-    Ok(ExitCode::SUCCESS)
+    if hit.highlights.is_empty() {
+        let snippet: String = c
+            .content
+            .as_deref()
+            .unwrap_or("")
+            .chars()
+            .take(80)
+            .collect();
+        println!("  {snippet}");
+    }
 }
 
 /// Who runs the CLI, for the audit log.
@@ -220,6 +241,15 @@ fn person(engine: &Engine, args: &Args, within: SearchRequest) -> anyhow::Result
         println!("{}", serde_json::to_string(&history)?);
         return Ok(ExitCode::SUCCESS);
     }
+    print_history_summary(&history);
+    for m in &history.matters {
+        print_matter(m);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The first line of a history: how many cases by which keys, in how many matters.
+fn print_history_summary(history: &PersonHistory) {
     let keys: Vec<&str> = history.keys.iter().map(|k| k.as_str()).collect();
     println!(
         "{} cases of this person by {} ({} exact, {} possible) in {} matters{}",
@@ -234,50 +264,54 @@ fn person(engine: &Engine, args: &Args, within: SearchRequest) -> anyhow::Result
             ""
         }
     );
-    let day = |d: &Option<String>| {
-        d.as_deref()
-            .map(|s| s.chars().take(10).collect::<String>())
-            .unwrap_or_else(|| "-".into())
-    };
-    for m in &history.matters {
-        println!();
-        println!(
-            "{}  {} → {}  {} submissions  {}  首办 {}  {}{}",
-            m.matter,
-            day(&m.first_received),
-            day(&m.last_received),
-            m.submissions,
-            m.channels.join("/"),
-            m.first_handler.as_deref().unwrap_or("-"),
-            m.latest_status.as_deref().unwrap_or("-"),
-            if m.level == MatchLevel::Possible {
-                "  (possible: masked values on file)"
-            } else {
-                ""
-            }
-        );
-        if let Some(t) = &m.title {
-            println!("  {t}");
+}
+
+/// A matter's summary line and title, then a line per case with the keys it matched
+/// (`?` after a key that matched only possibly).
+fn print_matter(m: &MatterHistory) {
+    println!();
+    println!(
+        "{}  {} → {}  {} submissions  {}  首办 {}  {}{}",
+        m.matter,
+        day(&m.first_received),
+        day(&m.last_received),
+        m.submissions,
+        m.channels.join("/"),
+        m.first_handler.as_deref().unwrap_or("-"),
+        m.latest_status.as_deref().unwrap_or("-"),
+        if m.level == MatchLevel::Possible {
+            "  (possible: masked values on file)"
+        } else {
+            ""
         }
-        for c in &m.cases {
-            let keys: Vec<String> = c
-                .matched
-                .iter()
-                .map(|k| match k.level {
-                    MatchLevel::Exact => k.key.as_str().to_string(),
-                    MatchLevel::Possible => format!("{}?", k.key.as_str()),
-                })
-                .collect();
-            println!(
-                "    {}  {}  {}  {}  {}  [{}]",
-                c.id,
-                day(&c.received_at),
-                c.channel.as_deref().unwrap_or("-"),
-                c.handler.as_deref().unwrap_or("-"),
-                c.status.as_deref().unwrap_or("-"),
-                keys.join(", ")
-            );
-        }
+    );
+    if let Some(t) = &m.title {
+        println!("  {t}");
     }
-    Ok(ExitCode::SUCCESS)
+    for c in &m.cases {
+        let keys: Vec<String> = c
+            .matched
+            .iter()
+            .map(|k| match k.level {
+                MatchLevel::Exact => k.key.as_str().to_string(),
+                MatchLevel::Possible => format!("{}?", k.key.as_str()),
+            })
+            .collect();
+        println!(
+            "    {}  {}  {}  {}  {}  [{}]",
+            c.id,
+            day(&c.received_at),
+            c.channel.as_deref().unwrap_or("-"),
+            c.handler.as_deref().unwrap_or("-"),
+            c.status.as_deref().unwrap_or("-"),
+            keys.join(", ")
+        );
+    }
+}
+
+/// The date part of an RFC 3339 time, or `-`.
+fn day(d: &Option<String>) -> String {
+    d.as_deref()
+        .map(|s| s.chars().take(10).collect::<String>())
+        .unwrap_or_else(|| "-".into())
 }
