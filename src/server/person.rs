@@ -10,13 +10,15 @@ use super::auth::{Caller, Role};
 use super::error::{ApiError, ApiJson, ApiQuery};
 use super::limits;
 use super::search_views::{Filters, filtered, visible, whole_number};
-use crate::engine::{Actor, PersonLookup};
+use crate::engine::{Actor, Engine, PersonHistory, PersonLookup};
+use crate::model::Case;
 use axum::Extension;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// The most cases one look-up reads per key kind and level.
 pub const MAX_CASES: usize = 2_000;
@@ -62,6 +64,52 @@ pub async fn look_up(
     Extension(caller): Extension<Caller>,
     ApiJson(p): ApiJson<PersonParams>,
 ) -> Result<Json<Value>, ApiError> {
+    check_lengths(&p)?;
+    let max_cases = max_cases(p.max_cases)?;
+    let within = filtered(
+        &p.q,
+        Filters {
+            channel: &p.channel,
+            place: &p.place,
+            from: &p.from,
+            to: &p.to,
+            handler: &p.handler,
+            category: &p.category,
+        },
+    )?;
+    let engine = state.engine.clone();
+    let of_case = match p.case_id.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(id) => Some(stored_case(&engine, id).await?),
+    };
+    let lookup = PersonLookup {
+        name: p.name,
+        phone: p.phone,
+        id_number: p.id_number,
+        account: p.account,
+        within,
+        max_cases: Some(max_cases),
+        of_case,
+    };
+    if lookup.of_case.is_some() {
+        // a case that records no key, or keys typed beside it: a bad request, not a refusal
+        lookup.query()?;
+    }
+    if !role_may(caller.role, &lookup) {
+        audit_denied(engine, lookup, caller).await?;
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "the intake role may look up a person by the ID number, phone or account they present, not by a name alone",
+        ));
+    }
+    let history = visible_history(engine, lookup, caller).await?;
+    Ok(Json(
+        serde_json::to_value(&history).map_err(|e| ApiError::internal(e.to_string()))?,
+    ))
+}
+
+/// Every text parameter within its length limit.
+fn check_lengths(p: &PersonParams) -> Result<(), ApiError> {
     for (name, value) in [
         ("name", &p.name),
         ("phone", &p.phone),
@@ -78,75 +126,63 @@ pub async fn look_up(
         limits::text(name, value.as_deref(), limits::MAX_FIELD_CHARS)?;
     }
     limits::text("q", p.q.as_deref(), limits::MAX_QUERY_CHARS)?;
-    let max_cases = p.max_cases.unwrap_or(500);
+    Ok(())
+}
+
+/// The cases to read per key kind and level: 500 unless given, at most `MAX_CASES`.
+fn max_cases(given: Option<usize>) -> Result<usize, ApiError> {
+    let max_cases = given.unwrap_or(500);
     if !(1..=MAX_CASES).contains(&max_cases) {
         return Err(ApiError::bad_request(format!(
             "max_cases must be between 1 and {MAX_CASES}, got {max_cases}"
         )));
     }
-    let within = filtered(
-        &p.q,
-        Filters {
-            channel: &p.channel,
-            place: &p.place,
-            from: &p.from,
-            to: &p.to,
-            handler: &p.handler,
-            category: &p.category,
-        },
-    )?;
-    let engine = state.engine.clone();
-    let of_case = match p.case_id.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(id) => {
-            let (engine, id) = (engine.clone(), id.to_string());
-            let stored =
-                tokio::task::spawn_blocking(move || engine.get(&id).map(|c| (id, c))).await??;
-            match stored {
-                (_, Some(s)) => Some(s.case),
-                (id, None) => {
-                    return Err(ApiError::not_found(format!("case_id: no case {id}")));
-                }
-            }
-        }
-    };
-    let lookup = PersonLookup {
-        name: p.name,
-        phone: p.phone,
-        id_number: p.id_number,
-        account: p.account,
-        within,
-        max_cases: Some(max_cases),
-        of_case,
-    };
+    Ok(max_cases)
+}
+
+/// The stored case whose person to look up (404 when there is none).
+async fn stored_case(engine: &Arc<Engine>, id: &str) -> Result<Case, ApiError> {
+    let (engine, id) = (engine.clone(), id.to_string());
+    let stored = tokio::task::spawn_blocking(move || engine.get(&id).map(|c| (id, c))).await??;
+    match stored {
+        (_, Some(s)) => Ok(s.case),
+        (id, None) => Err(ApiError::not_found(format!("case_id: no case {id}"))),
+    }
+}
+
+/// Writes the refused look-up to the audit log.
+async fn audit_denied(
+    engine: Arc<Engine>,
+    lookup: PersonLookup,
+    caller: Caller,
+) -> Result<(), ApiError> {
     let role = caller.role;
-    let who = caller.name.clone();
-    if lookup.of_case.is_some() {
-        // a case that records no key, or keys typed beside it: a bad request, not a refusal
-        lookup.query()?;
-    }
-    if !role_may(role, &lookup) {
-        tokio::task::spawn_blocking(move || {
-            engine.audit_denied(
-                &lookup,
-                Actor {
-                    who: &who,
-                    role: role.as_str(),
-                    via: "http",
-                },
-            )
-        })
-        .await??;
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "the intake role may look up a person by the ID number, phone or account they present, not by a name alone",
-        ));
-    }
+    tokio::task::spawn_blocking(move || {
+        engine.audit_denied(
+            &lookup,
+            Actor {
+                who: &caller.name,
+                role: role.as_str(),
+                via: "http",
+            },
+        )
+    })
+    .await??;
+    Ok(())
+}
+
+/// The person's history (the look-up audited), each case masked for the caller's role.
+async fn visible_history(
+    engine: Arc<Engine>,
+    lookup: PersonLookup,
+    caller: Caller,
+) -> Result<PersonHistory, ApiError> {
+    let role = caller.role;
     let mut history = tokio::task::spawn_blocking(move || {
         engine.person_history(
             &lookup,
             Actor {
-                who: &who,
+                who: &caller.name,
                 role: role.as_str(),
                 via: "http",
             },
@@ -158,9 +194,7 @@ pub async fn look_up(
             c.case = visible(&c.case, role);
         }
     }
-    Ok(Json(
-        serde_json::to_value(&history).map_err(|e| ApiError::internal(e.to_string()))?,
-    ))
+    Ok(history)
 }
 
 #[derive(Debug, Default, Deserialize)]
