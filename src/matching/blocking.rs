@@ -241,22 +241,47 @@ pub fn candidate_pairs(
     cfg: &BlockingConfig,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> (Vec<(u32, u32)>, BlockingStats) {
-    let n = records.len();
     let mut pairs = Vec::new();
     key_pairs(records, cfg, &mut pairs);
     // text
+    let (mut slots, total) = posting_slots(records, posting_cap(records.len(), cfg));
+    let (mut store, spill_error) = Postings::new(total, cfg.memory_limit);
+    fill_postings(records, &mut slots, store.ids_mut());
+    let text_pairs = text_pairs(records, cfg, &slots, store.ids(), progress);
+    let stats = BlockingStats {
+        postings: total as u64,
+        spilled_bytes: store.spilled_bytes(),
+        spill_error: spill_error.map(|e| e.to_string()),
+    };
+    drop(store);
+    pairs.reserve(text_pairs.iter().map(Vec::len).sum());
+    for list in text_pairs {
+        pairs.extend(list);
+    }
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    (pairs, stats)
+}
+
+/// Bigrams in more records than this are not posted.
+fn posting_cap(n: usize, cfg: &BlockingConfig) -> u32 {
     let cap = if cfg.max_posting == 0 {
         (n / 2000).max(500)
     } else {
         cfg.max_posting
-    } as u32;
+    };
+    cap as u32
+}
+
+/// The posted bigrams (in 2..=`cap` records): (start, 0) each into a postings array of
+/// the returned length; the rest are dropped.
+fn posting_slots(records: &[BlockInput<'_>], cap: u32) -> (U32Map<(u32, u32)>, usize) {
     let mut df: U32Map<u32> = U32Map::default();
     for r in records {
         for &b in r.bigrams {
             *df.entry(b).or_default() += 1;
         }
     }
-    // posted bigrams: (start, filled) into the postings array; the rest are dropped
     let mut slots: U32Map<(u32, u32)> = U32Map::default();
     let mut total = 0usize;
     for (&b, &count) in &df {
@@ -265,23 +290,35 @@ pub fn candidate_pairs(
             total += count as usize;
         }
     }
-    drop(df);
-    let (mut store, spill_error) = Postings::new(total, cfg.memory_limit);
-    {
-        let postings = store.ids_mut();
-        for (i, r) in records.iter().enumerate() {
-            for b in r.bigrams {
-                if let Some((start, filled)) = slots.get_mut(b) {
-                    postings[(*start + *filled) as usize] = i as u32;
-                    *filled += 1;
-                }
+    (slots, total)
+}
+
+/// Posts each record under its posted bigrams; each slot's second value goes from 0 to
+/// its postings' length.
+fn fill_postings(records: &[BlockInput<'_>], slots: &mut U32Map<(u32, u32)>, postings: &mut [u32]) {
+    for (i, r) in records.iter().enumerate() {
+        for b in r.bigrams {
+            if let Some((start, filled)) = slots.get_mut(b) {
+                postings[(*start + *filled) as usize] = i as u32;
+                *filled += 1;
             }
         }
     }
-    let postings = store.ids();
+}
+
+/// Each record's text candidate pairs, from its `cfg.anchors` rarest posted bigrams
+/// ((start, length) per bigram in `slots`).
+fn text_pairs(
+    records: &[BlockInput<'_>],
+    cfg: &BlockingConfig,
+    slots: &U32Map<(u32, u32)>,
+    postings: &[u32],
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Vec<Vec<(u32, u32)>> {
+    let n = records.len();
     let docs = n.max(1000) as f32;
     let done = std::sync::atomic::AtomicU64::new(0);
-    let text_pairs: Vec<Vec<(u32, u32)>> = records
+    records
         .par_iter()
         .enumerate()
         .map(|(i, r)| {
@@ -303,20 +340,7 @@ pub fn candidate_pairs(
             }
             out
         })
-        .collect();
-    let stats = BlockingStats {
-        postings: total as u64,
-        spilled_bytes: store.spilled_bytes(),
-        spill_error: spill_error.map(|e| e.to_string()),
-    };
-    drop(store);
-    pairs.reserve(text_pairs.iter().map(Vec::len).sum());
-    for list in text_pairs {
-        pairs.extend(list);
-    }
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    (pairs, stats)
+        .collect()
 }
 
 #[cfg(test)]
