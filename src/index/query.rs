@@ -113,81 +113,103 @@ fn lex(q: &str) -> Result<Vec<Raw>, QueryError> {
             i += 1;
             continue;
         }
-        let at = i;
-        let mut negated = false;
-        if matches!(chars[i], '-' | '－') {
-            negated = true;
-            i += 1;
-            if i >= chars.len() || is_space(chars[i]) {
-                return Err(QueryError::DanglingMinus(at));
-            }
+        let (raw, next) = token(&chars, i)?;
+        out.push(raw);
+        i = next;
+    }
+    Ok(out)
+}
+
+/// The token starting at `at` (not a space), and the position after it.
+fn token(chars: &[char], at: usize) -> Result<(Raw, usize), QueryError> {
+    let mut i = at;
+    let mut negated = false;
+    if matches!(chars[i], '-' | '－') {
+        negated = true;
+        i += 1;
+        if i >= chars.len() || is_space(chars[i]) {
+            return Err(QueryError::DanglingMinus(at));
         }
-        // a field prefix: ASCII letters then a colon
-        let mut field = None;
-        let mut j = i;
-        while j < chars.len() && chars[j].is_ascii_alphabetic() {
-            j += 1;
+    }
+    let (field, i) = field_prefix(chars, at, i)?;
+    if matches!(chars[i], '(' | ')') {
+        return Err(QueryError::Parenthesis(i));
+    }
+    let quoted = is_quote(chars[i]);
+    let (text, end) = if quoted {
+        quoted_text(chars, i)?
+    } else {
+        bare_text(chars, i)?
+    };
+    Ok((
+        Raw {
+            at,
+            negated,
+            field,
+            quoted,
+            text,
+        },
+        end,
+    ))
+}
+
+/// A field prefix at `i` (ASCII letters then a colon), lower-cased, and the position after
+/// it (`i` when there is none); `at` is the token's start, for the error.
+fn field_prefix(
+    chars: &[char],
+    at: usize,
+    i: usize,
+) -> Result<(Option<String>, usize), QueryError> {
+    let mut j = i;
+    while j < chars.len() && chars[j].is_ascii_alphabetic() {
+        j += 1;
+    }
+    if j > i && j < chars.len() && matches!(chars[j], ':' | '：') {
+        let field = chars[i..j].iter().collect::<String>().to_ascii_lowercase();
+        let next = j + 1;
+        if next >= chars.len() || is_space(chars[next]) {
+            return Err(QueryError::EmptyField { field, at });
         }
-        if j > i && j < chars.len() && matches!(chars[j], ':' | '：') {
-            field = Some(chars[i..j].iter().collect::<String>().to_ascii_lowercase());
-            i = j + 1;
-            if i >= chars.len() || is_space(chars[i]) {
-                return Err(QueryError::EmptyField {
-                    field: field.unwrap_or_default(),
-                    at,
-                });
-            }
+        return Ok((Some(field), next));
+    }
+    Ok((None, i))
+}
+
+/// The phrase whose opening quote is at `start`, and the position after its closing quote.
+fn quoted_text(chars: &[char], start: usize) -> Result<(String, usize), QueryError> {
+    let mut i = start + 1;
+    let mut text = String::new();
+    while i < chars.len() && !is_quote(chars[i]) {
+        text.push(chars[i]);
+        i += 1;
+    }
+    if i >= chars.len() {
+        return Err(QueryError::UnclosedQuote(start));
+    }
+    i += 1;
+    if text.trim().is_empty() {
+        return Err(QueryError::EmptyPhrase(start));
+    }
+    if i < chars.len() && !is_space(chars[i]) {
+        return Err(QueryError::QuoteInWord(i));
+    }
+    Ok((text, i))
+}
+
+/// The unquoted text from `i` to the next space, and the position after it.
+fn bare_text(chars: &[char], mut i: usize) -> Result<(String, usize), QueryError> {
+    let mut text = String::new();
+    while i < chars.len() && !is_space(chars[i]) {
+        if is_quote(chars[i]) {
+            return Err(QueryError::QuoteInWord(i));
         }
         if matches!(chars[i], '(' | ')') {
             return Err(QueryError::Parenthesis(i));
         }
-        if is_quote(chars[i]) {
-            let start = i;
-            i += 1;
-            let mut text = String::new();
-            while i < chars.len() && !is_quote(chars[i]) {
-                text.push(chars[i]);
-                i += 1;
-            }
-            if i >= chars.len() {
-                return Err(QueryError::UnclosedQuote(start));
-            }
-            i += 1;
-            if text.trim().is_empty() {
-                return Err(QueryError::EmptyPhrase(start));
-            }
-            if i < chars.len() && !is_space(chars[i]) {
-                return Err(QueryError::QuoteInWord(i));
-            }
-            out.push(Raw {
-                at,
-                negated,
-                field,
-                quoted: true,
-                text,
-            });
-            continue;
-        }
-        let mut text = String::new();
-        while i < chars.len() && !is_space(chars[i]) {
-            if is_quote(chars[i]) {
-                return Err(QueryError::QuoteInWord(i));
-            }
-            if matches!(chars[i], '(' | ')') {
-                return Err(QueryError::Parenthesis(i));
-            }
-            text.push(chars[i]);
-            i += 1;
-        }
-        out.push(Raw {
-            at,
-            negated,
-            field,
-            quoted: false,
-            text,
-        });
+        text.push(chars[i]);
+        i += 1;
     }
-    Ok(out)
+    Ok((text, i))
 }
 
 fn unit_of(raw: Raw) -> Result<Unit, QueryError> {
