@@ -115,38 +115,15 @@ fn preview_csv(
 }
 
 fn preview_workbook(
-    mut reader: Box<dyn Read>,
+    reader: Box<dyn Read>,
     path: &Path,
     map: &ColumnMap,
     opts: &ReadOptions,
     limit: usize,
 ) -> Result<Preview> {
-    let mut bytes = Vec::new();
-    reader
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, e))?;
-    let bytes: Arc<[u8]> = Arc::from(bytes);
-    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
-        Error::Invalid(format!(
-            "{}: cannot read the workbook ({e}); is it an Excel file?",
-            path.display()
-        ))
-    })?;
+    let mut book = open_workbook(reader, path)?;
     let sheets = book.sheet_names();
-    if let Some(s) = &opts.sheet
-        && !sheets.contains(s)
-    {
-        return Err(Error::Invalid(format!(
-            "{}: no sheet named {s:?}; the sheets are: {}",
-            path.display(),
-            sheets.join(", ")
-        )));
-    }
-    let wanted: Vec<String> = match &opts.sheet {
-        Some(s) => vec![s.clone()],
-        None => sheets.clone(),
-    };
-    for name in wanted {
+    for name in wanted_sheets(opts, &sheets, path)? {
         let range = book.worksheet_range(&name).map_err(|e| {
             Error::Invalid(format!(
                 "{}[{name}]: cannot read the sheet: {e}",
@@ -168,21 +145,7 @@ fn preview_workbook(
         while headers.last().is_some_and(|c| c.trim().is_empty()) {
             headers.pop();
         }
-        let columns = Columns::new(map, &headers);
-        let rows = range
-            .rows()
-            .skip(h + 1)
-            .map(|r| {
-                (0..headers.len())
-                    .map(|c| {
-                        r.get(c)
-                            .map_or_else(String::new, |cell| cell_text(cell, columns.is_date(c)))
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .filter(|cells| cells.iter().any(|c| !c.trim().is_empty()))
-            .take(limit)
-            .collect();
+        let rows = sheet_rows(&range, map, &headers, h, limit);
         return Ok(finish(
             map,
             headers,
@@ -197,6 +160,67 @@ fn preview_workbook(
         "{}: every sheet is empty",
         path.display()
     )))
+}
+
+type Workbook = calamine::Sheets<Cursor<Arc<[u8]>>>;
+
+/// The whole input read as a workbook.
+fn open_workbook(mut reader: Box<dyn Read>, path: &Path) -> Result<Workbook> {
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    let bytes: Arc<[u8]> = Arc::from(bytes);
+    calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
+        Error::Invalid(format!(
+            "{}: cannot read the workbook ({e}); is it an Excel file?",
+            path.display()
+        ))
+    })
+}
+
+/// The sheet asked for (an error when the workbook has none of that name), else every
+/// sheet in order.
+fn wanted_sheets(opts: &ReadOptions, sheets: &[String], path: &Path) -> Result<Vec<String>> {
+    if let Some(s) = &opts.sheet
+        && !sheets.contains(s)
+    {
+        return Err(Error::Invalid(format!(
+            "{}: no sheet named {s:?}; the sheets are: {}",
+            path.display(),
+            sheets.join(", ")
+        )));
+    }
+    Ok(match &opts.sheet {
+        Some(s) => vec![s.clone()],
+        None => sheets.to_vec(),
+    })
+}
+
+/// Up to `limit` non-blank rows after the header row `h`, one cell per header (dates
+/// read as dates in the columns that map to a date field).
+fn sheet_rows(
+    range: &calamine::Range<calamine::Data>,
+    map: &ColumnMap,
+    headers: &[String],
+    h: usize,
+    limit: usize,
+) -> Vec<Vec<String>> {
+    let columns = Columns::new(map, headers);
+    range
+        .rows()
+        .skip(h + 1)
+        .map(|r| {
+            (0..headers.len())
+                .map(|c| {
+                    r.get(c)
+                        .map_or_else(String::new, |cell| cell_text(cell, columns.is_date(c)))
+                })
+                .collect::<Vec<_>>()
+        })
+        .filter(|cells| cells.iter().any(|c| !c.trim().is_empty()))
+        .take(limit)
+        .collect()
 }
 
 fn preview_jsonl(
