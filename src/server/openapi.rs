@@ -223,25 +223,31 @@ fn upload_body(json_inputs: bool) -> Value {
     json!({ "required": true, "content": content })
 }
 
+/// Every schema of the components.
 fn schemas() -> Value {
-    // a person look-up names at least one key that can identify someone: a phone holds
-    // digits, an account something after its PLATFORM: prefix (not blank as Rust's `trim`
-    // reads blanks); what else a key must be is checked by value
-    let key_given: Vec<Value> = [
-        ("name", "\\S"),
-        ("phone", "[0-9０-９]"),
-        ("id_number", "\\S"),
-        (
-            "account",
-            "[:：][\\s\\S]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
-        ),
-    ]
-    .iter()
-    .chain(&[("case_id", "\\S")])
-    .map(|(key, pattern)| {
-        json!({ "required": [key], "properties": { *key: { "type": "string", "pattern": pattern } } })
-    })
-    .collect();
+    merged([
+        case_schemas(),
+        check_schemas(),
+        search_schemas(),
+        person_request_schema(),
+        person_history_schemas(),
+        job_schemas(),
+    ])
+}
+
+/// The objects of `groups` as one object (their keys are distinct).
+fn merged<const N: usize>(groups: [Value; N]) -> Value {
+    let mut all = serde_json::Map::new();
+    for group in groups {
+        if let Value::Object(entries) = group {
+            all.extend(entries);
+        }
+    }
+    Value::Object(all)
+}
+
+/// The error body, and a case as added and as stored.
+fn case_schemas() -> Value {
     let text = json!({ "type": ["string", "number", "null"] });
     let blank = json!({ "type": "string", "pattern": "^\\s*$" });
     json!({
@@ -301,7 +307,13 @@ fn schemas() -> Value {
                 "account": { "type": "string", "description": "masked unless the caller is admin" },
                 "extra": { "type": "object" }
             }
-        },
+        }
+    })
+}
+
+/// A verdict and the check's answer.
+fn check_schemas() -> Value {
+    json!({
         "Verdict": { "type": "string", "enum": ["DUPLICATE", "RELATED", "SAME_PERSON", "NEW"] },
         "CheckResult": {
             "type": "object", "required": ["id", "verdict", "matches"],
@@ -344,7 +356,13 @@ fn schemas() -> Value {
                         "query": "张* / 139****5678", "candidate": "张* / 139****5678" }] }],
                 "routing": { "original_id": "C20240215-117", "received_at": "2024-02-15T10:02:00+08:00",
                     "handler": "岳麓区住房和城乡建设局" } }
-        },
+        }
+    })
+}
+
+/// The search and export bodies, and the search's answer with its facets.
+fn search_schemas() -> Value {
+    json!({
         "SearchRequest": search_body(false),
         "ExportRequest": search_body(true),
         "SearchResults": {
@@ -397,7 +415,31 @@ fn schemas() -> Value {
                 "cities": { "type": "array", "items": schema_ref("DivisionCount") },
                 "counties": { "type": "array", "items": schema_ref("DivisionCount") }
             }
-        },
+        }
+    })
+}
+
+/// A person look-up's body.
+fn person_request_schema() -> Value {
+    // a person look-up names at least one key that can identify someone: a phone holds
+    // digits, an account something after its PLATFORM: prefix (not blank as Rust's `trim`
+    // reads blanks); what else a key must be is checked by value
+    let key_given: Vec<Value> = [
+        ("name", "\\S"),
+        ("phone", "[0-9０-９]"),
+        ("id_number", "\\S"),
+        (
+            "account",
+            "[:：][\\s\\S]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
+        ),
+    ]
+    .iter()
+    .chain(&[("case_id", "\\S")])
+    .map(|(key, pattern)| {
+        json!({ "required": [key], "properties": { *key: { "type": "string", "pattern": pattern } } })
+    })
+    .collect();
+    json!({
         "PersonRequest": {
             "description": "At least one of name, phone, id_number, account (an intake key: one of phone, id_number, account), or instead of them case_id: the person of that stored case, its keys read server-side (what a page that shows the case masked links to). The values stay in the body, out of URLs and logs.",
             "type": "object", "additionalProperties": false,
@@ -419,7 +461,13 @@ fn schemas() -> Value {
             },
             "anyOf": key_given,
             "example": { "phone": "+86 157-0882-5598", "id_number": "430104198807152329" }
-        },
+        }
+    })
+}
+
+/// A person's history, and the audit log of look-ups.
+fn person_history_schemas() -> Value {
+    json!({
         "PersonHistory": {
             "type": "object", "required": ["keys", "total", "exact", "possible", "truncated", "matters"],
             "properties": {
@@ -479,7 +527,13 @@ fn schemas() -> Value {
                     }
                 }}
             }
-        },
+        }
+    })
+}
+
+/// A dedupe job's request, creation and status.
+fn job_schemas() -> Value {
+    json!({
         "JobRequest": {
             "type": "object", "required": ["inputs"], "additionalProperties": false,
             "properties": { "inputs": { "type": "array", "minItems": 1, "maxItems": MAX_JOB_INPUTS, "items": {
@@ -508,20 +562,28 @@ fn schemas() -> Value {
     })
 }
 
-/// The document.
-pub fn document() -> Value {
-    let job_links = json!({
+/// The roles that may search, read cases and run dedupe jobs.
+const SUPERVISOR: &[&str] = &["supervisor", "admin"];
+/// The roles that may check and add cases.
+const INTAKE: &[&str] = &["intake", "admin"];
+/// Every role of the desk.
+const DESK: &[&str] = &["intake", "supervisor", "admin"];
+
+/// The links from a created dedupe job to its resources.
+fn job_links() -> Value {
+    json!({
         "GetJobStatus": { "operationId": "job_status", "parameters": { "id": "$response.body#/id" },
                           "description": "Poll the job" },
         "GetJobGroups": { "operationId": "job_groups", "parameters": { "id": "$response.body#/id" },
                           "description": "The groups, once done" },
         "GetJobReport": { "operationId": "job_report", "parameters": { "id": "$response.body#/id" },
                           "description": "The report, once done" }
-    });
-    let supervisor = ["supervisor", "admin"];
-    let intake = ["intake", "admin"];
-    let desk = ["intake", "supervisor", "admin"];
-    let export_ok = json!({
+    })
+}
+
+/// An export's answer: the rows as CSV or XLSX.
+fn export_ok() -> Value {
+    json!({
         "description": "The rows: CSV (UTF-8 with a BOM) or XLSX (one sheet, `cases`), as an attachment",
         "headers": { "Content-Disposition": { "description": "attachment; filename=\"cases.csv\" (or cases.xlsx)", "schema": { "type": "string" } } },
         "content": {
@@ -529,9 +591,17 @@ pub fn document() -> Value {
                 "example": "\u{feff}id,received_at,channel,platform,name,phone,id_number,location,title,content,category,handler,status,score\nC20240215-117,2024-02-15T10:02:00+08:00,网上,,张伟,139****5678,,湖南省长沙市岳麓区,望月湖小区工地夜间施工,工地每天晚上施工到凌晨,,岳麓区住房和城乡建设局,办结,7.300\n" },
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { "schema": { "type": "string", "contentMediaType": "application/octet-stream" } }
         }
-    });
-    let case_body = json!({ "required": true, "content": { "application/json": { "schema": schema_ref("CaseInput") } } });
-    let paths = json!({
+    })
+}
+
+/// A body of one case.
+fn case_body() -> Value {
+    json!({ "required": true, "content": { "application/json": { "schema": schema_ref("CaseInput") } } })
+}
+
+/// The routes of cases: adding, reading and a case's matter history.
+fn case_paths() -> Value {
+    json!({
         "/v1/cases": { "post": op(json!({
             "tags": ["cases"], "operationId": "add_cases", "summary": "Add or replace cases",
             "description": format!("One case as JSON, or NDJSON (at least one case) (`application/x-ndjson`, at most {MAX_NDJSON_LINES} lines) with a result per line. Answered once the write is durable."),
@@ -549,7 +619,7 @@ pub fn document() -> Value {
                 "400": err("Not a valid case, not UTF-8, or too many lines"),
                 "413": err("The body is larger than body_limit_bytes")
             }
-        }), &intake) },
+        }), INTAKE) },
         "/v1/cases/{id}": { "get": op(json!({
             "tags": ["cases"], "operationId": "get_case", "summary": "One case by id",
             "description": "ID numbers, phones and platform accounts are masked unless the caller is admin.",
@@ -563,153 +633,7 @@ pub fn document() -> Value {
                         "related": schema_ref("CheckResult") } })),
                 "400": err("A parameter out of bounds"), "404": err("No case with this id")
             }
-        }), &supervisor) },
-        "/v1/check": { "post": op(json!({
-            "tags": ["check"], "operationId": "check", "summary": "Is this submission a repeat?",
-            "description": "Verdict (DUPLICATE, RELATED, SAME_PERSON, NEW), matches with evidence per field, routing hint. A submission without `received_at` is received now.",
-            "parameters": [{ "name": "add", "in": "query", "required": false, "schema": { "type": "boolean" },
-                "description": "Register the submission after the check (answered once durable)" }],
-            "requestBody": case_body,
-            "responses": {
-                "200": ok("The verdict", schema_ref("CheckResult")),
-                "400": err("Not a valid case, or malformed JSON"),
-                "413": err("The body is larger than body_limit_bytes"),
-                "415": err("The body is not `application/json`")
-            }
-        }), &intake) },
-        "/v1/search": {
-            "get": op(json!({
-                "tags": ["search"], "operationId": "search_get", "summary": "Search cases",
-                "description": format!("The query syntax (words, \"phrases\", -exclusion, OR, field prefixes; every string of two or more characters of a title, narrative or location finds its case, word matches first) with synonyms, filters, pagination, highlights (`<em>`) and, on request, facets; or cases similar to one (`similar_to`). `offset + limit` must be at most {MAX_WINDOW}; `place` must name a known division (or give its code); `from`/`to` take the spellings of `received_at`."),
-                "parameters": search_params(false),
-                "responses": {
-                    "200": { "description": "Hits", "content": { "application/json": { "schema": schema_ref("SearchResults"),
-                        "example": { "total": 1, "offset": 0, "hits": [{ "score": 7.3,
-                            "case": { "id": "C20240215-117", "title": "望月湖小区工地夜间施工" },
-                            "highlights": [{ "field": "title", "text": "望月湖小区工地夜间施工", "html": "望月湖小区工地夜间<em>施工</em>" }] }] } } } },
-                    "400": err("Malformed query syntax (the message names the character), a parameter out of bounds, an unknown parameter (`format` belongs to the export), an unknown or ambiguous place, an unparseable date"),
-                    "404": err("`similar_to` names no case")
-                }
-            }), &supervisor),
-            "post": op(json!({
-                "tags": ["search"], "operationId": "search_post", "summary": "Search cases (parameters as JSON)",
-                "description": "As GET /v1/search.",
-                "requestBody": { "required": true, "content": { "application/json": { "schema": schema_ref("SearchRequest") } } },
-                "responses": {
-                    "200": ok("As GET /v1/search", schema_ref("SearchResults")),
-                    "400": err("As GET /v1/search, or malformed JSON"),
-                    "404": err("`similar_to` names no case"),
-                    "413": err("The body is larger than body_limit_bytes"),
-                    "415": err("The body is not `application/json`")
-                }
-            }), &supervisor)
-        },
-        "/v1/search/export": {
-            "get": op(json!({
-                "tags": ["search"], "operationId": "export_get", "summary": "Export a search's results as CSV or XLSX",
-                "description": format!("The result list of a word search, best first, as CSV (UTF-8 with a BOM) or XLSX, at most {MAX_WINDOW} rows (`offset + limit`). Columns: id, received_at, channel, platform, name, phone, id_number, location, title, content, category, handler, status, score. ID numbers, phones and accounts are masked unless the caller is admin; a cell that a spreadsheet would run as a formula is written as text."),
-                "parameters": search_params(true),
-                "responses": {
-                    "200": export_ok.clone(),
-                    "400": err("Malformed query syntax, a parameter out of bounds, an unknown parameter (`similar_to`, `counties` and `facets` are not exported), an unknown or ambiguous place, an unparseable date")
-                }
-            }), &supervisor),
-            "post": op(json!({
-                "tags": ["search"], "operationId": "export_post", "summary": "Export a search's results (parameters as JSON)",
-                "description": "As GET /v1/search/export.",
-                "requestBody": { "required": true, "content": { "application/json": { "schema": schema_ref("ExportRequest") } } },
-                "responses": {
-                    "200": export_ok,
-                    "400": err("As GET /v1/search/export, or malformed JSON"),
-                    "413": err("The body is larger than body_limit_bytes"),
-                    "415": err("The body is not `application/json`")
-                }
-            }), &supervisor)
-        },
-        "/v1/person": { "post": op(json!({
-            "tags": ["person"], "operationId": "look_up_person", "summary": "A complainant's history, grouped by matter",
-            "description": "Every case of one person found by name, phone, ID number or platform account (normalised as the check does; masked values on file are possible matches, ranked last), or the person of a stored case (`case_id`, what the pages link to: the keys are read server-side), optionally within the search's filters and words, grouped by matter with each matter's first handler (首办). Every look-up, answered or refused, is written to the audit log with keyed hashes of the values. The intake role may look up only by a number the person presents (ID number, phone, account): a name alone is refused with 403. ID numbers, phones and accounts in the cases are masked unless the caller is admin.",
-            "requestBody": { "required": true, "content": { "application/json": { "schema": schema_ref("PersonRequest") } } },
-            "responses": {
-                "200": ok("The history", schema_ref("PersonHistory")),
-                "400": err("No key given, an invalid ID number, a phone without a personal number, a placeholder name, an account not PLATFORM:ACCOUNT, malformed query syntax, a parameter out of bounds, an unknown place, malformed JSON"),
-                "403": err("The key's role may not use this operation, or the intake role looked up a name alone (audited)"),
-                "404": err("`case_id` names no stored case"),
-                "413": err("The body is larger than body_limit_bytes"),
-                "415": err("The body is not `application/json`")
-            }
-        }), &desk) },
-        "/v1/audit": { "get": op(json!({
-            "tags": ["person"], "operationId": "read_audit", "summary": "The audit log of person look-ups",
-            "description": "Who looked up whom (as keyed hashes, never the values), when, through which door, with what outcome; the chain of hashes is checked (`intact`).",
-            "parameters": [{ "name": "limit", "in": "query", "required": false, "description": "The newest entries only",
-                             "schema": { "type": "integer", "minimum": 0, "maximum": MAX_AUDIT_ENTRIES, "default": 1000 } }],
-            "responses": {
-                "200": ok("The log", schema_ref("AuditLog")),
-                "400": err("`limit` out of bounds")
-            }
-        }), &["admin"]) },
-        "/v1/places": { "get": op(json!({
-            "tags": ["search"], "operationId": "places", "summary": "Place autocomplete",
-            "description": "Divisions whose name starts with `q`, provinces first, at most 20.",
-            "parameters": [{ "name": "q", "in": "query", "required": true, "schema": { "type": "string", "maxLength": MAX_FIELD_CHARS },
-                             "example": "长沙" }],
-            "responses": {
-                "200": ok("Divisions", json!({ "type": "array", "items": { "type": "object", "required": ["code", "name"],
-                    "properties": { "code": { "type": "string" }, "name": { "type": "string" } } } })),
-                "400": err("`q` missing or too long")
-            }
-        }), &[]) },
-        "/v1/dedupe/jobs": { "post": op(json!({
-            "tags": ["dedupe"], "operationId": "start_job", "summary": "Start a dedupe job",
-            "description": "On an uploaded file (NDJSON, CSV/TSV in UTF-8 or GB18030/GBK, a workbook) or, as JSON, on files under the server's dedupe_dir. Poll the job through the links.",
-            "parameters": upload_params("Read only this sheet of a workbook"),
-            "requestBody": upload_body(true),
-            "responses": {
-                "202": { "description": "Queued", "content": { "application/json": { "schema": schema_ref("JobCreated") } },
-                         "links": job_links },
-                "400": err("Unknown format or encoding, a bad mapping, no header row, not a workbook, a name leading out of dedupe_dir, or server-side files disabled (no dedupe_dir)"),
-                "404": err("A named file is not under dedupe_dir"),
-                "413": err("The body is larger than body_limit_bytes")
-            }
-        }), &supervisor) },
-        "/v1/dedupe/preview": { "post": op(json!({
-            "tags": ["dedupe"], "operationId": "preview_upload", "summary": "The head of an upload",
-            "description": "The header, the guessed header → field mapping and the first 10 rows, to check before a job.",
-            "parameters": upload_params("The sheet to show (else the first with rows)"),
-            "requestBody": upload_body(false),
-            "responses": {
-                "200": ok("The preview", json!({ "type": "object",
-                    "required": ["format", "sheets", "header_row", "headers", "fields", "columns", "rows", "known_fields"] })),
-                "400": err("Unknown format or encoding, a bad mapping, no header row, not a workbook"),
-                "413": err("The body is larger than body_limit_bytes")
-            }
-        }), &supervisor) },
-        "/v1/dedupe/jobs/{id}": { "get": op(json!({
-            "tags": ["dedupe"], "operationId": "job_status", "summary": "Status and progress of a job",
-            "parameters": [id_param("Job id")],
-            "responses": { "200": ok("The status", schema_ref("JobStatus")), "404": err("No such job (or forgotten after its time to live)") }
-        }), &supervisor) },
-        "/v1/dedupe/jobs/{id}/groups": { "get": op(json!({
-            "tags": ["dedupe"], "operationId": "job_groups", "summary": "Groups of a finished job",
-            "parameters": [id_param("Job id")],
-            "responses": {
-                "200": { "description": "NDJSON, one line per record: id, duplicate_group, matter_group, original, size, channels, matter_original, matter_size",
-                         "content": { "application/x-ndjson": { "schema": { "type": "string" } } } },
-                "404": err("No such job"), "409": err("The job is still running, or failed")
-            }
-        }), &supervisor) },
-        "/v1/dedupe/jobs/{id}/report": { "get": op(json!({
-            "tags": ["dedupe"], "operationId": "job_report", "summary": "Report of a finished job",
-            "parameters": [id_param("Job id"),
-                { "name": "format", "in": "query", "required": false, "schema": { "type": "string", "enum": ["json", "html"] } }],
-            "responses": {
-                "200": { "description": "The report (JSON, or one HTML page)", "content": {
-                    "application/json": { "schema": { "type": "object" } },
-                    "text/html": { "schema": { "type": "string" } } } },
-                "400": err("Unknown format"), "404": err("No such job"), "409": err("The job is still running, or failed")
-            }
-        }), &supervisor) },
+        }), SUPERVISOR) },
         "/v1/cases/{id}/history": { "get": op(json!({
             "tags": ["cases"], "operationId": "case_history", "summary": "The matter history of one case",
             "description": "The case's duplicate group and matter group on one timeline, newest first; `first` marks the earliest record (首办). No personal data.",
@@ -719,14 +643,33 @@ pub fn document() -> Value {
                     json!({ "type": "object", "required": ["id", "records"] })),
                 "400": err("A parameter out of bounds"), "404": err("No case with this id")
             }
-        }), &desk) },
+        }), DESK) }
+    })
+}
+
+/// The routes of the check: the check, the model and reading a ticket.
+fn check_paths() -> Value {
+    json!({
+        "/v1/check": { "post": op(json!({
+            "tags": ["check"], "operationId": "check", "summary": "Is this submission a repeat?",
+            "description": "Verdict (DUPLICATE, RELATED, SAME_PERSON, NEW), matches with evidence per field, routing hint. A submission without `received_at` is received now.",
+            "parameters": [{ "name": "add", "in": "query", "required": false, "schema": { "type": "boolean" },
+                "description": "Register the submission after the check (answered once durable)" }],
+            "requestBody": case_body(),
+            "responses": {
+                "200": ok("The verdict", schema_ref("CheckResult")),
+                "400": err("Not a valid case, or malformed JSON"),
+                "413": err("The body is larger than body_limit_bytes"),
+                "415": err("The body is not `application/json`")
+            }
+        }), INTAKE) },
         "/v1/model": { "get": op(json!({
             "tags": ["check"], "operationId": "model_summary", "summary": "The model's thresholds and priors (log2), for drawing the evidence",
             "responses": {
                 "200": ok("`{person_threshold, matter_threshold, person_prior, matter_prior, source}`",
                     json!({ "type": "object", "required": ["person_threshold", "matter_threshold"] }))
             }
-        }), &desk) },
+        }), DESK) },
         "/v1/ticket": { "post": op(json!({
             "tags": ["check"], "operationId": "read_ticket", "summary": "Read the fields of a pasted ticket for the desk to confirm",
             "description": "The text is not kept or logged.",
@@ -740,7 +683,164 @@ pub fn document() -> Value {
                 "413": err("The body is larger than body_limit_bytes"),
                 "415": err("The body is not `application/json`")
             }
-        }), &desk) },
+        }), DESK) }
+    })
+}
+
+/// The routes of search: search, export and place autocomplete.
+fn search_paths() -> Value {
+    json!({
+        "/v1/search": {
+            "get": op(json!({
+                "tags": ["search"], "operationId": "search_get", "summary": "Search cases",
+                "description": format!("The query syntax (words, \"phrases\", -exclusion, OR, field prefixes; every string of two or more characters of a title, narrative or location finds its case, word matches first) with synonyms, filters, pagination, highlights (`<em>`) and, on request, facets; or cases similar to one (`similar_to`). `offset + limit` must be at most {MAX_WINDOW}; `place` must name a known division (or give its code); `from`/`to` take the spellings of `received_at`."),
+                "parameters": search_params(false),
+                "responses": {
+                    "200": { "description": "Hits", "content": { "application/json": { "schema": schema_ref("SearchResults"),
+                        "example": { "total": 1, "offset": 0, "hits": [{ "score": 7.3,
+                            "case": { "id": "C20240215-117", "title": "望月湖小区工地夜间施工" },
+                            "highlights": [{ "field": "title", "text": "望月湖小区工地夜间施工", "html": "望月湖小区工地夜间<em>施工</em>" }] }] } } } },
+                    "400": err("Malformed query syntax (the message names the character), a parameter out of bounds, an unknown parameter (`format` belongs to the export), an unknown or ambiguous place, an unparseable date"),
+                    "404": err("`similar_to` names no case")
+                }
+            }), SUPERVISOR),
+            "post": op(json!({
+                "tags": ["search"], "operationId": "search_post", "summary": "Search cases (parameters as JSON)",
+                "description": "As GET /v1/search.",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": schema_ref("SearchRequest") } } },
+                "responses": {
+                    "200": ok("As GET /v1/search", schema_ref("SearchResults")),
+                    "400": err("As GET /v1/search, or malformed JSON"),
+                    "404": err("`similar_to` names no case"),
+                    "413": err("The body is larger than body_limit_bytes"),
+                    "415": err("The body is not `application/json`")
+                }
+            }), SUPERVISOR)
+        },
+        "/v1/search/export": {
+            "get": op(json!({
+                "tags": ["search"], "operationId": "export_get", "summary": "Export a search's results as CSV or XLSX",
+                "description": format!("The result list of a word search, best first, as CSV (UTF-8 with a BOM) or XLSX, at most {MAX_WINDOW} rows (`offset + limit`). Columns: id, received_at, channel, platform, name, phone, id_number, location, title, content, category, handler, status, score. ID numbers, phones and accounts are masked unless the caller is admin; a cell that a spreadsheet would run as a formula is written as text."),
+                "parameters": search_params(true),
+                "responses": {
+                    "200": export_ok(),
+                    "400": err("Malformed query syntax, a parameter out of bounds, an unknown parameter (`similar_to`, `counties` and `facets` are not exported), an unknown or ambiguous place, an unparseable date")
+                }
+            }), SUPERVISOR),
+            "post": op(json!({
+                "tags": ["search"], "operationId": "export_post", "summary": "Export a search's results (parameters as JSON)",
+                "description": "As GET /v1/search/export.",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": schema_ref("ExportRequest") } } },
+                "responses": {
+                    "200": export_ok(),
+                    "400": err("As GET /v1/search/export, or malformed JSON"),
+                    "413": err("The body is larger than body_limit_bytes"),
+                    "415": err("The body is not `application/json`")
+                }
+            }), SUPERVISOR)
+        },
+        "/v1/places": { "get": op(json!({
+            "tags": ["search"], "operationId": "places", "summary": "Place autocomplete",
+            "description": "Divisions whose name starts with `q`, provinces first, at most 20.",
+            "parameters": [{ "name": "q", "in": "query", "required": true, "schema": { "type": "string", "maxLength": MAX_FIELD_CHARS },
+                             "example": "长沙" }],
+            "responses": {
+                "200": ok("Divisions", json!({ "type": "array", "items": { "type": "object", "required": ["code", "name"],
+                    "properties": { "code": { "type": "string" }, "name": { "type": "string" } } } })),
+                "400": err("`q` missing or too long")
+            }
+        }), &[]) }
+    })
+}
+
+/// The routes of person look-ups and their audit log.
+fn person_paths() -> Value {
+    json!({
+        "/v1/person": { "post": op(json!({
+            "tags": ["person"], "operationId": "look_up_person", "summary": "A complainant's history, grouped by matter",
+            "description": "Every case of one person found by name, phone, ID number or platform account (normalised as the check does; masked values on file are possible matches, ranked last), or the person of a stored case (`case_id`, what the pages link to: the keys are read server-side), optionally within the search's filters and words, grouped by matter with each matter's first handler (首办). Every look-up, answered or refused, is written to the audit log with keyed hashes of the values. The intake role may look up only by a number the person presents (ID number, phone, account): a name alone is refused with 403. ID numbers, phones and accounts in the cases are masked unless the caller is admin.",
+            "requestBody": { "required": true, "content": { "application/json": { "schema": schema_ref("PersonRequest") } } },
+            "responses": {
+                "200": ok("The history", schema_ref("PersonHistory")),
+                "400": err("No key given, an invalid ID number, a phone without a personal number, a placeholder name, an account not PLATFORM:ACCOUNT, malformed query syntax, a parameter out of bounds, an unknown place, malformed JSON"),
+                "403": err("The key's role may not use this operation, or the intake role looked up a name alone (audited)"),
+                "404": err("`case_id` names no stored case"),
+                "413": err("The body is larger than body_limit_bytes"),
+                "415": err("The body is not `application/json`")
+            }
+        }), DESK) },
+        "/v1/audit": { "get": op(json!({
+            "tags": ["person"], "operationId": "read_audit", "summary": "The audit log of person look-ups",
+            "description": "Who looked up whom (as keyed hashes, never the values), when, through which door, with what outcome; the chain of hashes is checked (`intact`).",
+            "parameters": [{ "name": "limit", "in": "query", "required": false, "description": "The newest entries only",
+                             "schema": { "type": "integer", "minimum": 0, "maximum": MAX_AUDIT_ENTRIES, "default": 1000 } }],
+            "responses": {
+                "200": ok("The log", schema_ref("AuditLog")),
+                "400": err("`limit` out of bounds")
+            }
+        }), &["admin"]) }
+    })
+}
+
+/// The routes of dedupe jobs.
+fn dedupe_paths() -> Value {
+    json!({
+        "/v1/dedupe/jobs": { "post": op(json!({
+            "tags": ["dedupe"], "operationId": "start_job", "summary": "Start a dedupe job",
+            "description": "On an uploaded file (NDJSON, CSV/TSV in UTF-8 or GB18030/GBK, a workbook) or, as JSON, on files under the server's dedupe_dir. Poll the job through the links.",
+            "parameters": upload_params("Read only this sheet of a workbook"),
+            "requestBody": upload_body(true),
+            "responses": {
+                "202": { "description": "Queued", "content": { "application/json": { "schema": schema_ref("JobCreated") } },
+                         "links": job_links() },
+                "400": err("Unknown format or encoding, a bad mapping, no header row, not a workbook, a name leading out of dedupe_dir, or server-side files disabled (no dedupe_dir)"),
+                "404": err("A named file is not under dedupe_dir"),
+                "413": err("The body is larger than body_limit_bytes")
+            }
+        }), SUPERVISOR) },
+        "/v1/dedupe/preview": { "post": op(json!({
+            "tags": ["dedupe"], "operationId": "preview_upload", "summary": "The head of an upload",
+            "description": "The header, the guessed header → field mapping and the first 10 rows, to check before a job.",
+            "parameters": upload_params("The sheet to show (else the first with rows)"),
+            "requestBody": upload_body(false),
+            "responses": {
+                "200": ok("The preview", json!({ "type": "object",
+                    "required": ["format", "sheets", "header_row", "headers", "fields", "columns", "rows", "known_fields"] })),
+                "400": err("Unknown format or encoding, a bad mapping, no header row, not a workbook"),
+                "413": err("The body is larger than body_limit_bytes")
+            }
+        }), SUPERVISOR) },
+        "/v1/dedupe/jobs/{id}": { "get": op(json!({
+            "tags": ["dedupe"], "operationId": "job_status", "summary": "Status and progress of a job",
+            "parameters": [id_param("Job id")],
+            "responses": { "200": ok("The status", schema_ref("JobStatus")), "404": err("No such job (or forgotten after its time to live)") }
+        }), SUPERVISOR) },
+        "/v1/dedupe/jobs/{id}/groups": { "get": op(json!({
+            "tags": ["dedupe"], "operationId": "job_groups", "summary": "Groups of a finished job",
+            "parameters": [id_param("Job id")],
+            "responses": {
+                "200": { "description": "NDJSON, one line per record: id, duplicate_group, matter_group, original, size, channels, matter_original, matter_size",
+                         "content": { "application/x-ndjson": { "schema": { "type": "string" } } } },
+                "404": err("No such job"), "409": err("The job is still running, or failed")
+            }
+        }), SUPERVISOR) },
+        "/v1/dedupe/jobs/{id}/report": { "get": op(json!({
+            "tags": ["dedupe"], "operationId": "job_report", "summary": "Report of a finished job",
+            "parameters": [id_param("Job id"),
+                { "name": "format", "in": "query", "required": false, "schema": { "type": "string", "enum": ["json", "html"] } }],
+            "responses": {
+                "200": { "description": "The report (JSON, or one HTML page)", "content": {
+                    "application/json": { "schema": { "type": "object" } },
+                    "text/html": { "schema": { "type": "string" } } } },
+                "400": err("Unknown format"), "404": err("No such job"), "409": err("The job is still running, or failed")
+            }
+        }), SUPERVISOR) }
+    })
+}
+
+/// The routes of operations.
+fn ops_paths() -> Value {
+    json!({
         "/healthz": { "get": op(json!({ "tags": ["ops"], "operationId": "healthz", "summary": "Liveness",
             "responses": { "200": ok("Alive", json!({ "type": "object", "required": ["status"], "properties": { "status": { "const": "ok" } } })) } }), &[]) },
         "/readyz": { "get": op(json!({ "tags": ["ops"], "operationId": "readyz", "summary": "Readiness: the index answers and the writer commits",
@@ -750,7 +850,19 @@ pub fn document() -> Value {
             "responses": { "200": { "description": "The exposition", "content": { "application/openmetrics-text": { "schema": { "type": "string" } } } } } }), &[]) },
         "/openapi.json": { "get": op(json!({ "tags": ["ops"], "operationId": "openapi", "summary": "This document",
             "responses": { "200": ok("OpenAPI 3.1", json!({ "type": "object" })) } }), &[]) }
-    });
+    })
+}
+
+/// The document.
+pub fn document() -> Value {
+    let paths = merged([
+        case_paths(),
+        check_paths(),
+        search_paths(),
+        person_paths(),
+        dedupe_paths(),
+        ops_paths(),
+    ]);
     json!({
         "openapi": "3.1.0",
         "info": {
