@@ -553,7 +553,7 @@ fn job_schemas() -> Value {
             "properties": {
                 "id": { "type": "string" },
                 "state": { "type": "string", "enum": ["queued", "running", "done", "failed"] },
-                "stage": { "type": "string" }, "done": { "type": "integer" }, "total": { "type": "integer" },
+                "stage": { "type": "string", "enum": ["queued", "reading", "blocking", "scoring", "clustering", "done"] }, "done": { "type": "integer" }, "total": { "type": "integer" },
                 "records": { "type": "integer" }, "rejected": { "type": "integer" },
                 "rejections": { "type": "array", "items": { "type": "string" } },
                 "error": { "type": "string" }
