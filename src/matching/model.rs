@@ -379,35 +379,7 @@ impl Model {
         );
         let same_person = person >= self.person_threshold;
         let same_matter = matter >= self.matter_threshold;
-        // evidence: each field's ratio between the relations the other answer leaves open
-        use Relation::{Distinct, Duplicate, Related, SamePerson};
-        let (p_yes, p_no) = if same_matter {
-            (Duplicate, Related)
-        } else {
-            (SamePerson, Distinct)
-        };
-        let (m_yes, m_no) = if same_person {
-            (Duplicate, SamePerson)
-        } else {
-            (Related, Distinct)
-        };
-        let round = |x: f64| (x * 100.0).round() / 100.0;
-        let evidence = levels
-            .into_iter()
-            .map(|(c, level, w)| {
-                let (person, matter) = if c.is_person() {
-                    (round(w.get(p_yes) - w.get(p_no)), 0.0)
-                } else {
-                    (0.0, round(w.get(m_yes) - w.get(m_no)))
-                };
-                Evidence {
-                    field: c,
-                    level,
-                    person,
-                    matter,
-                }
-            })
-            .collect();
+        let evidence = evidence(levels, same_person, same_matter);
         Scored {
             person,
             matter,
@@ -416,6 +388,44 @@ impl Model {
             evidence,
         }
     }
+}
+
+/// Each field's ratio between the two relations the other question's answer leaves open: a
+/// person field's between DUPLICATE and RELATED when the cases share a matter (SAME_PERSON and
+/// DISTINCT when not), a matter field's likewise given the person answer; rounded to 0.01 bit.
+fn evidence(
+    levels: Vec<(Comparator, &'static str, PerRelation)>,
+    same_person: bool,
+    same_matter: bool,
+) -> Vec<Evidence> {
+    use Relation::{Distinct, Duplicate, Related, SamePerson};
+    let (p_yes, p_no) = if same_matter {
+        (Duplicate, Related)
+    } else {
+        (SamePerson, Distinct)
+    };
+    let (m_yes, m_no) = if same_person {
+        (Duplicate, SamePerson)
+    } else {
+        (Related, Distinct)
+    };
+    let round = |x: f64| (x * 100.0).round() / 100.0;
+    levels
+        .into_iter()
+        .map(|(c, level, w)| {
+            let (person, matter) = if c.is_person() {
+                (round(w.get(p_yes) - w.get(p_no)), 0.0)
+            } else {
+                (0.0, round(w.get(m_yes) - w.get(m_no)))
+            };
+            Evidence {
+                field: c,
+                level,
+                person,
+                matter,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
