@@ -47,6 +47,17 @@ pub struct Caller {
     pub role: Role,
 }
 
+impl Caller {
+    /// This caller as the audit log records a look-up made over HTTP.
+    pub fn actor(&self) -> crate::engine::Actor<'_> {
+        crate::engine::Actor {
+            who: &self.name,
+            role: self.role.as_str(),
+            via: "http",
+        }
+    }
+}
+
 struct Entry {
     name: String,
     role: Role,

@@ -10,7 +10,7 @@ use super::auth::{Caller, Role};
 use super::error::{ApiError, ApiJson, ApiQuery};
 use super::limits;
 use super::search_views::{Filters, filtered, visible, whole_number};
-use crate::engine::{Actor, Engine, PersonHistory, PersonLookup};
+use crate::engine::{Engine, PersonHistory, PersonLookup};
 use crate::model::Case;
 use axum::Extension;
 use axum::Json;
@@ -156,18 +156,7 @@ async fn audit_denied(
     lookup: PersonLookup,
     caller: Caller,
 ) -> Result<(), ApiError> {
-    let role = caller.role;
-    tokio::task::spawn_blocking(move || {
-        engine.audit_denied(
-            &lookup,
-            Actor {
-                who: &caller.name,
-                role: role.as_str(),
-                via: "http",
-            },
-        )
-    })
-    .await??;
+    tokio::task::spawn_blocking(move || engine.audit_denied(&lookup, caller.actor())).await??;
     Ok(())
 }
 
@@ -178,17 +167,9 @@ async fn visible_history(
     caller: Caller,
 ) -> Result<PersonHistory, ApiError> {
     let role = caller.role;
-    let mut history = tokio::task::spawn_blocking(move || {
-        engine.person_history(
-            &lookup,
-            Actor {
-                who: &caller.name,
-                role: role.as_str(),
-                via: "http",
-            },
-        )
-    })
-    .await??;
+    let mut history =
+        tokio::task::spawn_blocking(move || engine.person_history(&lookup, caller.actor()))
+            .await??;
     for m in &mut history.matters {
         for c in &mut m.cases {
             c.case = visible(&c.case, role);
