@@ -34,6 +34,10 @@ static ENDINGS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
 pub struct ObjectName {
     pub key: u32,
     pub bigrams: Box<[u32]>,
+    /// which object of the text this reading names: readings of one mention, of mentions
+    /// written one after the other (金桂苑小区 through 苑 and 小区) and of mentions sharing a
+    /// reading (one name written twice) have one group; groups are numbered from 0
+    pub group: u16,
 }
 
 fn name_key(chars: &[char]) -> u32 {
@@ -53,13 +57,26 @@ pub fn object_names(normalized: &str) -> Vec<ObjectName> {
         return Vec::new();
     };
     let mut out: Vec<ObjectName> = Vec::new();
+    // the group of each mention, as a union-find forest over mention numbers
+    let mut parent: Vec<usize> = Vec::new();
     // an ending right after another (新湾村村委会, 金桂苑小区) reads a name only with at least
     // two characters before the first ending: 湾村村 would join any two X湾村
     let mut previous: Option<(usize, usize)> = None;
     for m in endings.find_iter(normalized) {
+        let mention = parent.len();
+        if mention >= usize::from(u16::MAX) {
+            break;
+        }
         let min_k = match previous {
-            Some((end, len)) if end == m.start() => len + 2,
-            _ => 2,
+            Some((end, len)) if end == m.start() => {
+                // one name written through two endings: one object
+                parent.push(mention - 1);
+                len + 2
+            }
+            _ => {
+                parent.push(mention);
+                2
+            }
         };
         previous = Some((m.end(), normalized[m.start()..m.end()].chars().count()));
         let before = &normalized[..m.start()];
@@ -78,12 +95,56 @@ pub fn object_names(normalized: &str) -> Vec<ObjectName> {
             out.push(ObjectName {
                 key: name_key(&name),
                 bigrams,
+                group: u16::try_from(mention).unwrap_or(u16::MAX),
             });
         }
     }
-    out.sort_unstable_by_key(|o| o.key);
+    out.sort_unstable_by_key(|o| (o.key, o.group));
+    // one reading in two mentions joins them
+    for w in out.windows(2) {
+        if w[0].key == w[1].key {
+            union(
+                &mut parent,
+                usize::from(w[0].group),
+                usize::from(w[1].group),
+            );
+        }
+    }
     out.dedup_by_key(|o| o.key);
+    // groups renumbered densely, in the order of their first reading
+    let mut number: Vec<Option<u16>> = vec![None; parent.len()];
+    let mut next: u16 = 0;
+    for o in &mut out {
+        let Some(slot) = number.get_mut(root(&mut parent, usize::from(o.group))) else {
+            continue;
+        };
+        o.group = *slot.get_or_insert_with(|| {
+            next = next.saturating_add(1);
+            next - 1
+        });
+    }
     out
+}
+
+fn root(parent: &mut [usize], mut i: usize) -> usize {
+    while let Some(&p) = parent.get(i) {
+        if p == i {
+            break;
+        }
+        // path halving
+        let grand = parent.get(p).copied().unwrap_or(p);
+        parent[i] = grand;
+        i = grand;
+    }
+    i
+}
+
+fn union(parent: &mut [usize], a: usize, b: usize) {
+    let (ra, rb) = (root(parent, a), root(parent, b));
+    if ra != rb {
+        let (lo, hi) = (ra.min(rb), ra.max(rb));
+        parent[hi] = lo;
+    }
 }
 
 #[cfg(test)]
@@ -118,6 +179,32 @@ mod tests {
             b.contains(&key("林东湾村")) && !a.contains(&key("林东湾村")),
             "{b:?}"
         );
+    }
+
+    #[test]
+    fn readings_of_one_object_share_a_group_and_other_objects_do_not() {
+        let names = object_names(&normalize(
+            "我住在翠湖花园，楼下的华信瑜伽馆很吵，华信瑜伽馆每天放音乐，金桂苑小区也受影响",
+        ));
+        let group = |s: &str| {
+            let key = name_key(&s.chars().collect::<Vec<char>>());
+            names.iter().find(|o| o.key == key).map(|o| o.group)
+        };
+        let (estate, gym) = (group("在翠湖"), group("华信瑜伽馆"));
+        assert_eq!(estate, group("在翠湖花园"));
+        let (garden, garden_estate) = (group("金桂苑"), group("金桂苑小区"));
+        assert!(
+            estate.is_some() && gym.is_some() && garden.is_some(),
+            "{names:?}"
+        );
+        assert_ne!(estate, gym);
+        assert_ne!(gym, garden);
+        // written through two endings (苑, 小区): one object
+        assert_eq!(garden, garden_estate);
+        let mut groups: Vec<u16> = names.iter().map(|o| o.group).collect();
+        groups.sort_unstable();
+        groups.dedup();
+        assert_eq!(groups, vec![0, 1, 2], "dense numbering");
     }
 
     #[test]

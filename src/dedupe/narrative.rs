@@ -16,8 +16,8 @@ use std::collections::HashMap;
 pub struct Narrative {
     /// sorted distinct bigram hashes (their ranks in the vocabulary while dedupe scores)
     bigrams: Box<[u32]>,
-    /// every reading of the object names mentioned, flattened: `key, n, n bigram keys` per
-    /// reading (one allocation, not one per reading); dropped when the model does not weigh
+    /// every reading of the object names mentioned, flattened: `key, group << 16 | n, n
+    /// bigram keys` per reading (one allocation, not one per reading); dropped when the model does not weigh
     /// the object comparator
     objects: Box<[u32]>,
     pub says_repeated: bool,
@@ -95,7 +95,8 @@ fn flatten(objects: &[ObjectName]) -> Box<[u32]> {
     let mut out = Vec::with_capacity(objects.iter().map(|o| 2 + o.bigrams.len()).sum());
     for o in objects {
         out.push(o.key);
-        out.push(o.bigrams.len() as u32);
+        let n = o.bigrams.len().min(0xffff) as u32;
+        out.push(u32::from(o.group) << 16 | n);
         out.extend_from_slice(&o.bigrams);
     }
     out.into_boxed_slice()
@@ -103,11 +104,12 @@ fn flatten(objects: &[ObjectName]) -> Box<[u32]> {
 
 fn unflatten(mut flat: &[u32]) -> Vec<ObjectName> {
     let mut out = Vec::new();
-    while let [key, n, rest @ ..] = flat {
-        let n = (*n as usize).min(rest.len());
+    while let [key, packed, rest @ ..] = flat {
+        let n = ((*packed & 0xffff) as usize).min(rest.len());
         out.push(ObjectName {
             key: *key,
             bigrams: rest[..n].into(),
+            group: (*packed >> 16) as u16,
         });
         flat = &rest[n..];
     }

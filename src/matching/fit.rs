@@ -37,6 +37,13 @@ const SHRINK: f64 = 20.0;
 /// sample cannot say what it means. Ordered comparators take their neighbour's weights.
 const MIN_PAIRS: f64 = 20.0;
 
+/// Levels that speak of one person's matters only. `object = same_and_others` (one estate,
+/// and each letter names a thing the other does not) tells one person's two matters about
+/// one place from one matter restated; between two people, each describing their own part
+/// of one estate's problem is what collective petitions do, so the level does not tell
+/// RELATED from DISTINCT: their counts are pooled, and its ratio between them is 0.
+const ONE_PERSON_LEVELS: &[(Comparator, &str)] = &[(Comparator::Object, "same_and_others")];
+
 fn relation(p: &LabelledPair) -> usize {
     Relation::of(p.same_person, p.same_matter).index()
 }
@@ -94,6 +101,15 @@ pub fn weights_from_counts(
         let mut w = [0.0; 4];
         for r in 0..4 {
             w[r] = round3(((row[r] + SHRINK * pooled) / (totals[r] + SHRINK)).log2());
+        }
+        if ONE_PERSON_LEVELS.contains(&(c, level.as_str())) {
+            // RELATED (1) and DISTINCT (3) from their pooled counts
+            let (rel, dist) = (Relation::Related.index(), Relation::Distinct.index());
+            let both = ((row[rel] + row[dist] + SHRINK * pooled)
+                / (totals[rel] + totals[dist] + SHRINK))
+                .log2();
+            w[rel] = round3(both);
+            w[dist] = round3(both);
         }
         out.insert(level.clone(), PerRelation::from_array(w));
     }
@@ -489,6 +505,24 @@ mod tests {
         assert_eq!(w["unknown"], PerRelation::default());
         assert_eq!(w["rare"], PerRelation::default());
         assert!(w["same"].duplicate > w["same"].distinct);
+    }
+
+    #[test]
+    fn a_one_person_level_does_not_tell_related_from_distinct() {
+        let w = weights_from_counts(
+            Comparator::Object,
+            &counts(&[
+                ("same", [400.0, 300.0, 20.0, 200.0]),
+                ("same_and_others", [30.0, 10.0, 300.0, 400.0]),
+                ("different", [20.0, 30.0, 500.0, 4000.0]),
+            ]),
+        );
+        let o = w["same_and_others"];
+        assert_eq!(o.related, o.distinct);
+        // it still tells one person's matters apart
+        assert!(o.same_person > o.duplicate + 1.0, "{o:?}");
+        // other levels keep their own ratios
+        assert!(w["same"].related > w["same"].distinct + 1.0);
     }
 
     #[test]

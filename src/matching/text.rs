@@ -38,6 +38,8 @@ pub struct TextSignature {
     object_readings: Vec<ObjectName>,
     /// the keys of the specific ones (rare in the collection), sorted
     objects: Vec<u32>,
+    /// the object (group, see `ObjectName::group`) each of `objects` names
+    object_groups: Vec<u16>,
 }
 
 /// A name is specific when its rarest bigram is in at most about 1% of the collection
@@ -45,9 +47,12 @@ pub struct TextSignature {
 const SPECIFIC_IDF: f32 = 5.6;
 
 levels! {
-    /// Whether two narratives name one specific object (estate, village, company, road …).
+    /// Whether two narratives name one specific object (estate, village, company, road …):
+    /// `same_and_others` when, beside the shared one, each names an object the other does
+    /// not (one estate, two shops in it).
     pub enum ObjectLevel {
         Same => "same",
+        SameAndOthers => "same_and_others",
         Different => "different",
         Missing => "missing",
     }
@@ -102,28 +107,47 @@ impl TextSignature {
                 .binary_search(h)
                 .map_or(0.0, |i| self.weights[i])
         };
-        self.objects = self
+        (self.objects, self.object_groups) = self
             .object_readings
             .iter()
             .filter(|o| o.bigrams.iter().map(weight).fold(0.0, f32::max) >= SPECIFIC_IDF)
-            .map(|o| o.key)
-            .collect();
+            .map(|o| (o.key, o.group))
+            .unzip();
     }
 
-    /// Whether the two narratives name one specific object: missing when either names none.
+    /// Whether the two narratives name one specific object: missing when either names none;
+    /// `same_and_others` when, beside the shared one, each names an object the other does not.
     pub fn objects(&self, other: &TextSignature) -> ObjectLevel {
         if self.objects.is_empty() || other.objects.is_empty() {
             return ObjectLevel::Missing;
         }
+        // the groups of each side that the other names too, as bit sets (a text naming more
+        // than 64 objects counts its later ones as shared: no evidence from them)
+        let (mut mine, mut theirs) = (0u64, 0u64);
+        let bit = |g: u16| 1u64.checked_shl(u32::from(g)).unwrap_or(0);
         let (mut i, mut j) = (0, 0);
         while i < self.objects.len() && j < other.objects.len() {
             match self.objects[i].cmp(&other.objects[j]) {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => return ObjectLevel::Same,
+                std::cmp::Ordering::Equal => {
+                    mine |= bit(self.object_groups[i]);
+                    theirs |= bit(other.object_groups[j]);
+                    i += 1;
+                    j += 1;
+                }
             }
         }
-        ObjectLevel::Different
+        if mine == 0 && theirs == 0 {
+            return ObjectLevel::Different;
+        }
+        let unshared =
+            |groups: &[u16], shared: u64| groups.iter().any(|&g| g < 64 && shared & bit(g) == 0);
+        if unshared(&self.object_groups, mine) && unshared(&other.object_groups, theirs) {
+            ObjectLevel::SameAndOthers
+        } else {
+            ObjectLevel::Same
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -298,6 +322,13 @@ mod tests {
         let c = s("我住在多吉新湾村，村里的账目一直不公开。");
         assert_eq!(a.objects(&b), ObjectLevel::Different);
         assert_eq!(a.objects(&c), ObjectLevel::Same);
+        // one village, and each names a company the other does not: two matters of one place
+        let e = s("多吉新湾村村委会把土地租给华信建材公司，多年没有公开村级财务。");
+        let f = s("我住在多吉新湾村，村口的广源石料厂整夜施工。");
+        assert_eq!(e.objects(&f), ObjectLevel::SameAndOthers);
+        // only one side names more: the other may have left it out
+        assert_eq!(e.objects(&c), ObjectLevel::Same);
+        assert_eq!(c.objects(&e), ObjectLevel::Same);
         // nothing specific named, or weights that cannot tell: no evidence
         let d = s("电梯坏了没人修");
         assert_eq!(a.objects(&d), ObjectLevel::Missing);
