@@ -36,7 +36,8 @@ pub struct ObjectName {
     pub bigrams: Box<[u32]>,
     /// which object of the text this reading names: readings of one mention, of mentions
     /// written one after the other (金桂苑小区 through 苑 and 小区) and of mentions sharing a
-    /// reading (one name written twice) have one group; groups are numbered from 0
+    /// reading (one name written twice) have one group; groups are numbered from 0 in the
+    /// order of their first mention
     pub group: u16,
 }
 
@@ -111,17 +112,19 @@ pub fn object_names(normalized: &str) -> Vec<ObjectName> {
         }
     }
     out.dedup_by_key(|o| o.key);
-    // groups renumbered densely, in the order of their first reading
+    // groups numbered in the order of their first mention
     let mut number: Vec<Option<u16>> = vec![None; parent.len()];
     let mut next: u16 = 0;
-    for o in &mut out {
-        let Some(slot) = number.get_mut(root(&mut parent, usize::from(o.group))) else {
-            continue;
-        };
-        o.group = *slot.get_or_insert_with(|| {
+    for mention in 0..parent.len() {
+        let r = root(&mut parent, mention);
+        if let Some(slot @ None) = number.get_mut(r) {
+            *slot = Some(next);
             next = next.saturating_add(1);
-            next - 1
-        });
+        }
+    }
+    for o in &mut out {
+        let r = root(&mut parent, usize::from(o.group));
+        o.group = number.get(r).copied().flatten().unwrap_or(u16::MAX);
     }
     out
 }
@@ -204,7 +207,8 @@ mod tests {
         let mut groups: Vec<u16> = names.iter().map(|o| o.group).collect();
         groups.sort_unstable();
         groups.dedup();
-        assert_eq!(groups, vec![0, 1, 2], "dense numbering");
+        assert_eq!(groups, vec![0, 1, 2], "numbered by first mention");
+        assert_eq!((estate, gym, garden), (Some(0), Some(1), Some(2)));
     }
 
     #[test]

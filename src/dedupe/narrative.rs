@@ -17,8 +17,8 @@ pub struct Narrative {
     /// sorted distinct bigram hashes (their ranks in the vocabulary while dedupe scores)
     bigrams: Box<[u32]>,
     /// every reading of the object names mentioned, flattened: `key, group << 16 | n, n
-    /// bigram keys` per reading (one allocation, not one per reading); dropped when the model does not weigh
-    /// the object comparator
+    /// bigram keys` per reading (one allocation, not one per reading); dropped when the
+    /// model does not weigh the object comparator
     objects: Box<[u32]>,
     pub says_repeated: bool,
 }

@@ -123,7 +123,7 @@ impl TextSignature {
         }
         // the groups of each side that the other names too, as bit sets (a text naming more
         // than 64 objects counts its later ones as shared: no evidence from them)
-        let (mut mine, mut theirs) = (0u64, 0u64);
+        let (mut mine, mut theirs, mut shared) = (0u64, 0u64, false);
         let bit = |g: u16| 1u64.checked_shl(u32::from(g)).unwrap_or(0);
         let (mut i, mut j) = (0, 0);
         while i < self.objects.len() && j < other.objects.len() {
@@ -131,6 +131,7 @@ impl TextSignature {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
                 std::cmp::Ordering::Equal => {
+                    shared = true;
                     mine |= bit(self.object_groups[i]);
                     theirs |= bit(other.object_groups[j]);
                     i += 1;
@@ -138,7 +139,7 @@ impl TextSignature {
                 }
             }
         }
-        if mine == 0 && theirs == 0 {
+        if !shared {
             return ObjectLevel::Different;
         }
         let unshared =
@@ -298,6 +299,24 @@ mod tests {
         let other_estate = text_similarity(&s[0], &s[2]) / text_similarity(&plain[0], &plain[2]);
         assert!(same_estate > 1.0, "{same_estate}");
         assert!(other_estate < 1.0, "{other_estate}");
+    }
+
+    #[test]
+    fn a_name_shared_beyond_the_sixty_fourth_object_is_still_shared() {
+        // every bigram rare: two texts name 70 villages each, the one in common last
+        let village = |i: u32| {
+            let c = |k: u32| char::from_u32(0x4e00 + 2 * i + k).unwrap_or('一');
+            format!("{}{}村", c(0), c(1))
+        };
+        let text = |from: u32| {
+            let mut names: Vec<String> = (from..from + 69).map(village).collect();
+            names.push(village(500));
+            normalize(&names.join("，"))
+        };
+        let rare = |_: u32, _: char, _: char| idf(1, 10_000);
+        let a = TextSignature::weighted(&text(0), rare);
+        let b = TextSignature::weighted(&text(100), rare);
+        assert_eq!(a.objects(&b), ObjectLevel::SameAndOthers);
     }
 
     #[test]
